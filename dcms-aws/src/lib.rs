@@ -1,0 +1,1 @@
+//! DCMS on AWS (work in progress).

@@ -1,0 +1,198 @@
+//! The ledger engine: business rules over a [`LedgerStore`].
+//!
+//! Every write builds a balanced [`NewTransaction`] and hands it to the store,
+//! which appends it atomically. The rules that must hold under concurrency
+//! (idempotency, no negative customer balance, close-once, daily caps) are
+//! enforced inside the store's append; the rest is checked here first.
+
+mod account_ids;
+mod reads;
+mod requests;
+mod verify;
+mod writes;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+
+pub use account_ids::AccountIdPermutation;
+pub use requests::{CreditChange, HoldRequest, Redeem};
+pub use verify::VerifyReport;
+pub use writes::ChangeCredited;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::ids::{CustomerId, VendorId};
+use crate::money::CurrencyRegistry;
+use crate::store::{DynLedgerStore, OpenOutcome};
+use crate::vendor::{CustomerAccount, Vendor};
+
+/// Largest number of points one operation may move (keeps every sum far
+/// from `i64` overflow).
+pub const MAX_POINTS: i64 = 1_000_000_000_000_000;
+
+/// A program's settings.
+#[derive(Debug, Clone)]
+pub struct LedgerConfig {
+    /// Points credited per minor unit of change (default 1 point per cent).
+    pub points_per_minor: i64,
+    /// Digits of a customer account id, check digit included (default 6).
+    pub account_id_width: u8,
+    /// How long a two-phase hold stays open unless the request says otherwise.
+    pub hold_ttl: Duration,
+    /// The currencies vendors may use.
+    pub currencies: CurrencyRegistry,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        LedgerConfig {
+            points_per_minor: 1,
+            account_id_width: 6,
+            hold_ttl: Duration::minutes(15),
+            currencies: CurrencyRegistry::default(),
+        }
+    }
+}
+
+/// The points ledger of one program.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    store: DynLedgerStore,
+    config: Arc<LedgerConfig>,
+    clock: Arc<dyn Clock>,
+    ids: AccountIdPermutation,
+}
+
+impl Ledger {
+    /// Opens the ledger kept in `store`. The account-id key is created on
+    /// first open and kept in the store.
+    pub async fn open(store: DynLedgerStore, config: LedgerConfig) -> Result<Self> {
+        if !(1..=1_000_000).contains(&config.points_per_minor) {
+            return Err(Error::invalid_input(
+                "points per minor unit",
+                "must be 1 to 1,000,000",
+            ));
+        }
+        if config.hold_ttl <= Duration::zero() {
+            return Err(Error::invalid_input("hold ttl", "must be positive"));
+        }
+        let mut fresh = [0u8; 8];
+        getrandom::fill(&mut fresh)
+            .map_err(|e| Error::Storage(format!("no randomness for the account-id key: {e}")))?;
+        let stored = store
+            .meta_get_or_insert("account_id_key", &u64::from_le_bytes(fresh).to_string())
+            .await?;
+        let key: u64 = stored
+            .parse()
+            .map_err(|_| Error::Storage("stored account_id_key is not a number".into()))?;
+        let ids = AccountIdPermutation::new(key, config.account_id_width)?;
+        Ok(Ledger {
+            store,
+            config: Arc::new(config),
+            clock: Arc::new(SystemClock),
+            ids,
+        })
+    }
+
+    /// Uses another clock (tests, simulations).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The store behind this ledger.
+    pub fn store(&self) -> &DynLedgerStore {
+        &self.store
+    }
+
+    /// The program's settings.
+    pub fn config(&self) -> &LedgerConfig {
+        &self.config
+    }
+
+    /// The clock in use.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Adds a vendor. Creating the same vendor again with identical settings
+    /// returns it (a safe retry); different settings are
+    /// [`Error::DuplicateVendor`].
+    pub async fn create_vendor(&self, vendor: Vendor) -> Result<Vendor> {
+        vendor.validate()?;
+        self.config.currencies.get(vendor.currency.code.as_str())?;
+        match self.store.insert_vendor(&vendor).await {
+            Ok(()) => Ok(vendor),
+            Err(Error::DuplicateVendor(id)) => match self.store.vendor(&id).await? {
+                Some(existing) if existing == vendor => Ok(existing),
+                _ => Err(Error::DuplicateVendor(id)),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Changes a vendor's settings (name, policy, caps, zone).
+    pub async fn update_vendor(&self, vendor: Vendor) -> Result<Vendor> {
+        vendor.validate()?;
+        self.config.currencies.get(vendor.currency.code.as_str())?;
+        self.store.update_vendor(&vendor).await?;
+        Ok(vendor)
+    }
+
+    /// A vendor by id.
+    pub async fn vendor(&self, id: &VendorId) -> Result<Vendor> {
+        self.store
+            .vendor(id)
+            .await?
+            .ok_or_else(|| Error::UnknownVendor(id.clone()))
+    }
+
+    /// Every vendor.
+    pub async fn vendors(&self) -> Result<Vec<Vendor>> {
+        self.store.vendors().await
+    }
+
+    /// Opens a customer account with a fresh, non-sequential id. The same key
+    /// returns the same account.
+    pub async fn open_account(&self, key: &str) -> Result<CustomerAccount> {
+        if key.is_empty() || key.len() > 200 {
+            return Err(Error::invalid_input("idempotency key", "must be 1 to 200 bytes"));
+        }
+        // A taken candidate only happens when the program changed its id
+        // width or key; a bounded number of further candidates settles it.
+        for _ in 0..64 {
+            let seq = self.store.next_account_sequence().await?;
+            let id = CustomerId::from_payload(self.ids.payload(seq)?);
+            let account = CustomerAccount {
+                id,
+                opened_at: self.clock.now(),
+            };
+            match self.store.open_customer(key, &account).await? {
+                OpenOutcome::Opened(a) | OpenOutcome::Replayed(a) => return Ok(a),
+                OpenOutcome::IdTaken => continue,
+            }
+        }
+        Err(Error::Storage("no free account id after 64 candidates".into()))
+    }
+
+    /// Parses an account id typed at a till: digits, width and check digit.
+    pub fn parse_account_id(&self, text: &str) -> Result<CustomerId> {
+        let id = CustomerId::parse(text)?;
+        if id.width() != self.ids.width() {
+            return Err(Error::InvalidAccountId {
+                id: text.to_string(),
+                reason: format!("account ids have {} digits", self.ids.width()),
+            });
+        }
+        Ok(id)
+    }
+
+    /// A customer account by id.
+    pub async fn account(&self, id: CustomerId) -> Result<CustomerAccount> {
+        self.store
+            .customer(id)
+            .await?
+            .ok_or(Error::UnknownAccount(crate::ids::AccountRef::Customer(id)))
+    }
+}

@@ -1,0 +1,367 @@
+//! A complete in-memory `LedgerStore`: the reference implementation the
+//! conformance suite is written against, and the fastest store for tests,
+//! simulations and benchmarks. One mutex guards all state, so every append
+//! is trivially atomic.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+
+use crate::error::{Error, Result};
+use crate::ids::{AccountRef, CustomerId, TxId, VendorId};
+use crate::store::{
+    check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, LedgerStore, OpenOutcome,
+    Order, Page,
+};
+use crate::transaction::{Appended, NewTransaction, Transaction, TxKind, ALL_KINDS};
+use crate::vendor::{CustomerAccount, Vendor};
+
+#[derive(Debug, Default)]
+struct State {
+    meta: HashMap<String, String>,
+    vendors: BTreeMap<VendorId, Vendor>,
+    customers: HashMap<CustomerId, CustomerAccount>,
+    account_keys: HashMap<String, CustomerId>,
+    account_seq: u64,
+    balances: HashMap<AccountRef, i64>,
+    held: HashMap<CustomerId, i64>,
+    /// Journal; transaction id `n` is at index `n - 1`.
+    journal: Vec<Transaction>,
+    /// Idempotency key -> (fingerprint, transaction).
+    keys: HashMap<String, (String, TxId)>,
+    closed_by: HashMap<TxId, TxId>,
+    /// Transactions touching each account, in id order.
+    by_account: HashMap<AccountRef, Vec<TxId>>,
+    /// Change credits per (customer, vendor), as (time, points), for caps.
+    credits: HashMap<(CustomerId, VendorId), Vec<(DateTime<Utc>, i64)>>,
+    open_holds: BTreeMap<TxId, DateTime<Utc>>,
+}
+
+impl State {
+    fn tx(&self, id: TxId) -> Option<&Transaction> {
+        id.0.checked_sub(1).and_then(|i| self.journal.get(i as usize))
+    }
+
+    /// Every check of an append, before anything is changed.
+    fn check(&self, tx: &NewTransaction) -> Result<()> {
+        if let Some(v) = &tx.vendor {
+            if !self.vendors.contains_key(v) {
+                return Err(Error::UnknownVendor(v.clone()));
+            }
+        }
+        for p in &tx.postings {
+            match &p.account {
+                AccountRef::Customer(c) => {
+                    if !self.customers.contains_key(c) {
+                        return Err(Error::UnknownAccount(p.account.clone()));
+                    }
+                    let balance = self.balances.get(&p.account).copied().unwrap_or(0);
+                    let after = balance
+                        .checked_add(p.points)
+                        .ok_or_else(|| Error::InvalidAmount { value: p.points.to_string(), reason: "balance would overflow".into() })?;
+                    if after < 0 {
+                        return Err(Error::InsufficientPoints { account: *c, available: balance, requested: -p.points });
+                    }
+                }
+                AccountRef::Vendor(v) if !self.vendors.contains_key(v) => return Err(Error::UnknownVendor(v.clone())),
+                other => {
+                    let balance = self.balances.get(other).copied().unwrap_or(0);
+                    balance
+                        .checked_add(p.points)
+                        .ok_or_else(|| Error::InvalidAmount { value: p.points.to_string(), reason: "balance would overflow".into() })?;
+                }
+            }
+        }
+        if let Some(target) = tx.closes {
+            if self.tx(target).is_none() {
+                return Err(Error::UnknownTransaction(target));
+            }
+            if self.closed_by.contains_key(&target) {
+                return Err(Error::AlreadyClosed(target));
+            }
+        }
+        if let Some(cap) = &tx.daily_cap {
+            let used: i64 = self
+                .credits
+                .get(&(cap.customer, cap.vendor.clone()))
+                .map(|v| v.iter().filter(|(at, _)| *at >= cap.from && *at < cap.to).map(|(_, p)| p).sum())
+                .unwrap_or(0);
+            let requested = tx.points_for(&AccountRef::Customer(cap.customer));
+            if used + requested > cap.cap {
+                return Err(Error::LimitExceeded {
+                    limit: "per-day",
+                    cap: cap.cap,
+                    requested,
+                    remaining: (cap.cap - used).max(0),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The in-memory store.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+}
+
+#[async_trait]
+impl LedgerStore for MemoryStore {
+    async fn meta_get_or_insert(&self, key: &str, value: &str) -> Result<String> {
+        let mut s = self.state.lock();
+        Ok(s.meta.entry(key.to_string()).or_insert_with(|| value.to_string()).clone())
+    }
+
+    async fn insert_vendor(&self, vendor: &Vendor) -> Result<()> {
+        let mut s = self.state.lock();
+        if s.vendors.contains_key(&vendor.id) {
+            return Err(Error::DuplicateVendor(vendor.id.clone()));
+        }
+        s.vendors.insert(vendor.id.clone(), vendor.clone());
+        Ok(())
+    }
+
+    async fn update_vendor(&self, vendor: &Vendor) -> Result<()> {
+        let mut s = self.state.lock();
+        match s.vendors.get_mut(&vendor.id) {
+            Some(v) => {
+                *v = vendor.clone();
+                Ok(())
+            }
+            None => Err(Error::UnknownVendor(vendor.id.clone())),
+        }
+    }
+
+    async fn vendor(&self, id: &VendorId) -> Result<Option<Vendor>> {
+        Ok(self.state.lock().vendors.get(id).cloned())
+    }
+
+    async fn vendors(&self) -> Result<Vec<Vendor>> {
+        Ok(self.state.lock().vendors.values().cloned().collect())
+    }
+
+    async fn next_account_sequence(&self) -> Result<u64> {
+        let mut s = self.state.lock();
+        let seq = s.account_seq;
+        s.account_seq += 1;
+        Ok(seq)
+    }
+
+    async fn open_customer(&self, key: &str, account: &CustomerAccount) -> Result<OpenOutcome> {
+        let mut s = self.state.lock();
+        if let Some(id) = s.account_keys.get(key) {
+            let existing = s.customers.get(id).cloned().ok_or_else(|| Error::Storage("dangling account key".into()))?;
+            return Ok(OpenOutcome::Replayed(existing));
+        }
+        if s.customers.contains_key(&account.id) {
+            return Ok(OpenOutcome::IdTaken);
+        }
+        s.customers.insert(account.id, account.clone());
+        s.account_keys.insert(key.to_string(), account.id);
+        s.balances.insert(AccountRef::Customer(account.id), 0);
+        Ok(OpenOutcome::Opened(account.clone()))
+    }
+
+    async fn customer(&self, id: CustomerId) -> Result<Option<CustomerAccount>> {
+        Ok(self.state.lock().customers.get(&id).cloned())
+    }
+
+    async fn customer_count(&self) -> Result<u64> {
+        Ok(self.state.lock().customers.len() as u64)
+    }
+
+    async fn append(&self, mut tx: NewTransaction) -> Result<Appended> {
+        let mut s = self.state.lock();
+        if let Some((fingerprint, id)) = s.keys.get(&tx.key) {
+            if *fingerprint != tx.fingerprint {
+                return Err(Error::IdempotencyConflict { key: tx.key });
+            }
+            let first = s.tx(*id).cloned().ok_or_else(|| Error::Storage("dangling idempotency key".into()))?;
+            return Ok(Appended { tx: first, replayed: true });
+        }
+        s.check(&tx)?;
+        // All checks passed: apply. Nothing below can fail.
+        let id = TxId(s.journal.len() as u64 + 1);
+        let mut balances_after = Vec::new();
+        for p in &tx.postings {
+            let b = s.balances.entry(p.account.clone()).or_insert(0);
+            // Overflow was ruled out by `check`.
+            *b = b.saturating_add(p.points);
+            if let AccountRef::Customer(c) = p.account {
+                balances_after.push((c, *b));
+            }
+            s.by_account.entry(p.account.clone()).or_default().push(id);
+        }
+        if tx.kind == TxKind::ChangeCredit {
+            for p in &tx.postings {
+                if let (AccountRef::Customer(c), Some(v)) = (&p.account, &tx.vendor) {
+                    s.credits.entry((*c, v.clone())).or_default().push((tx.at, p.points));
+                }
+            }
+        }
+        if let Some(target) = tx.closes {
+            s.closed_by.insert(target, id);
+            if s.open_holds.remove(&target).is_some() {
+                if let Some(hold) = s.tx(target).cloned() {
+                    for (c, _) in &hold.balances_after {
+                        let h = s.held.entry(*c).or_insert(0);
+                        *h -= hold.points_for(&AccountRef::Holds);
+                    }
+                }
+            }
+        }
+        if tx.kind == TxKind::Hold {
+            if let Some(expires) = tx.expires_at {
+                s.open_holds.insert(id, expires);
+            }
+            let amount = tx.points_for(&AccountRef::Holds);
+            for (c, _) in &balances_after {
+                *s.held.entry(*c).or_insert(0) += amount;
+            }
+        }
+        let key = std::mem::take(&mut tx.key);
+        let fingerprint = std::mem::take(&mut tx.fingerprint);
+        tx.key = key.clone();
+        let stored = Transaction::from_new(id, tx, balances_after);
+        s.keys.insert(key, (fingerprint, id));
+        s.journal.push(stored.clone());
+        Ok(Appended { tx: stored, replayed: false })
+    }
+
+    async fn transaction(&self, id: TxId) -> Result<Option<Transaction>> {
+        Ok(self.state.lock().tx(id).cloned())
+    }
+
+    async fn closed_by(&self, id: TxId) -> Result<Option<TxId>> {
+        Ok(self.state.lock().closed_by.get(&id).copied())
+    }
+
+    async fn transaction_by_key(&self, key: &str) -> Result<Option<Transaction>> {
+        let s = self.state.lock();
+        Ok(s.keys.get(key).and_then(|(_, id)| s.tx(*id)).cloned())
+    }
+
+    async fn journal(&self, q: &JournalQuery) -> Result<Page<Transaction>> {
+        let limit = check_limit(q.limit)?;
+        let after = q.after.as_ref().map(Cursor::tx_id).transpose()?;
+        let s = self.state.lock();
+        let in_range = |t: &Transaction| q.from.is_none_or(|f| t.at >= f) && q.to.is_none_or(|e| t.at < e);
+        let ids: Box<dyn Iterator<Item = TxId> + '_> = match &q.account {
+            Some(a) => {
+                let list = s.by_account.get(a).map(Vec::as_slice).unwrap_or(&[]);
+                match q.order {
+                    Order::OldestFirst => Box::new(list.iter().copied()),
+                    Order::NewestFirst => Box::new(list.iter().rev().copied()),
+                }
+            }
+            None => {
+                let n = s.journal.len() as u64;
+                match q.order {
+                    Order::OldestFirst => Box::new((1..=n).map(TxId)),
+                    Order::NewestFirst => Box::new((1..=n).rev().map(TxId)),
+                }
+            }
+        };
+        let mut items = Vec::new();
+        let mut more = false;
+        for id in ids {
+            let past_cursor = match (after, q.order) {
+                (None, _) => true,
+                (Some(a), Order::OldestFirst) => id > a,
+                (Some(a), Order::NewestFirst) => id < a,
+            };
+            if !past_cursor {
+                continue;
+            }
+            let Some(t) = s.tx(id) else { continue };
+            if !in_range(t) {
+                continue;
+            }
+            if items.len() == limit {
+                more = true;
+                break;
+            }
+            items.push(t.clone());
+        }
+        let next = if more { items.last().map(|t: &Transaction| Cursor::after(t.id)) } else { None };
+        Ok(Page { items, next })
+    }
+
+    async fn balance(&self, id: CustomerId) -> Result<Balance> {
+        let s = self.state.lock();
+        let account = AccountRef::Customer(id);
+        if !s.customers.contains_key(&id) {
+            return Err(Error::UnknownAccount(account));
+        }
+        Ok(Balance {
+            available: s.balances.get(&account).copied().unwrap_or(0),
+            held: s.held.get(&id).copied().unwrap_or(0),
+        })
+    }
+
+    async fn account_balance(&self, account: &AccountRef) -> Result<i64> {
+        Ok(self.state.lock().balances.get(account).copied().unwrap_or(0))
+    }
+
+    async fn all_balances(&self) -> Result<Vec<(AccountRef, i64)>> {
+        let s = self.state.lock();
+        let mut all: Vec<(AccountRef, i64)> = s.balances.iter().map(|(a, b)| (a.clone(), *b)).collect();
+        all.sort();
+        Ok(all)
+    }
+
+    async fn expired_holds(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Transaction>> {
+        let limit = check_limit(limit)?;
+        let s = self.state.lock();
+        Ok(s.open_holds
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .filter_map(|(id, _)| s.tx(*id).cloned())
+            .take(limit)
+            .collect())
+    }
+
+    async fn activity(&self, account: &AccountRef, boundaries: &[DateTime<Utc>]) -> Result<Activity> {
+        check_boundaries(boundaries)?;
+        let s = self.state.lock();
+        let mut opening = 0i64;
+        let mut buckets: Vec<BTreeMap<TxKind, (u64, i64)>> = vec![BTreeMap::new(); boundaries.len().saturating_sub(1)];
+        for id in s.by_account.get(account).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(t) = s.tx(*id) else { continue };
+            let points = t.points_for(account);
+            if t.at < boundaries[0] {
+                opening += points;
+                continue;
+            }
+            // Index of the bucket whose [start, end) holds `t.at`.
+            let i = boundaries.partition_point(|b| *b <= t.at);
+            if i < boundaries.len() {
+                let e = buckets[i - 1].entry(t.kind).or_insert((0, 0));
+                e.0 += 1;
+                e.1 += points;
+            }
+        }
+        Ok(Activity {
+            opening,
+            buckets: buckets
+                .into_iter()
+                .map(|b| {
+                    ALL_KINDS
+                        .iter()
+                        .filter_map(|k| b.get(k).map(|&(count, points)| KindTotal { kind: *k, count, points }))
+                        .collect()
+                })
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,242 @@
+//! The journal's records: postings and transactions.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::change::ChangeQuote;
+use crate::error::{Error, Result};
+use crate::ids::{AccountRef, CustomerId, PosRef, TxId, VendorId};
+
+/// What a transaction did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxKind {
+    /// Change of a cash sale credited to a customer.
+    ChangeCredit,
+    /// Points spent at a vendor in one step.
+    Redemption,
+    /// Points set aside for a two-phase redemption.
+    Hold,
+    /// A hold captured in full or in part (the rest returns to the customer).
+    HoldCapture,
+    /// A hold cancelled by the vendor.
+    HoldVoid,
+    /// A hold released because it expired before capture.
+    HoldRelease,
+    /// Points moved between two customers.
+    Transfer,
+    /// The exact opposite of an earlier transaction.
+    Reversal,
+    /// A manual correction against the program's adjustments account.
+    Adjustment,
+    /// Points removed because they expired.
+    Expiry,
+}
+
+/// Every kind, in a fixed order (for storage round trips and reports).
+pub const ALL_KINDS: [TxKind; 10] = [
+    TxKind::ChangeCredit,
+    TxKind::Redemption,
+    TxKind::Hold,
+    TxKind::HoldCapture,
+    TxKind::HoldVoid,
+    TxKind::HoldRelease,
+    TxKind::Transfer,
+    TxKind::Reversal,
+    TxKind::Adjustment,
+    TxKind::Expiry,
+];
+
+impl TxKind {
+    /// The name used in storage and in the bindings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TxKind::ChangeCredit => "change_credit",
+            TxKind::Redemption => "redemption",
+            TxKind::Hold => "hold",
+            TxKind::HoldCapture => "hold_capture",
+            TxKind::HoldVoid => "hold_void",
+            TxKind::HoldRelease => "hold_release",
+            TxKind::Transfer => "transfer",
+            TxKind::Reversal => "reversal",
+            TxKind::Adjustment => "adjustment",
+            TxKind::Expiry => "expiry",
+        }
+    }
+
+    /// Parses [`TxKind::as_str`]'s form.
+    pub fn parse(text: &str) -> Result<Self> {
+        ALL_KINDS
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| Error::Storage(format!("unknown transaction kind {text:?}")))
+    }
+}
+
+/// One leg of a transaction. A transaction's postings sum to zero.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Posting {
+    /// The account moved.
+    pub account: AccountRef,
+    /// Signed points: positive raises the account's balance.
+    pub points: i64,
+}
+
+/// A transaction as the ledger asks a store to append it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTransaction {
+    /// The caller's idempotency key.
+    pub key: String,
+    /// A canonical text of the request: same key + same fingerprint replays,
+    /// same key + other fingerprint is a conflict.
+    pub fingerprint: String,
+    /// What it does.
+    pub kind: TxKind,
+    /// The legs; they sum to zero.
+    pub postings: Vec<Posting>,
+    /// The vendor involved, if any.
+    pub vendor: Option<VendorId>,
+    /// Store, till and receipt number from the POS.
+    pub pos: PosRef,
+    /// The cash sale behind a change credit.
+    pub cash: Option<ChangeQuote>,
+    /// A transaction this one reverses or settles; each transaction can be
+    /// closed at most once.
+    pub closes: Option<TxId>,
+    /// For holds: when an uncaptured hold is released.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Free text (a reason for adjustments and reversals).
+    pub memo: Option<String>,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// A per-day cap the store checks atomically with the append.
+    pub daily_cap: Option<DailyCap>,
+}
+
+/// "At most `cap` points credited to `customer` at `vendor` in `[from, to)`",
+/// counting change credits only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyCap {
+    /// The account credited.
+    pub customer: CustomerId,
+    /// The vendor crediting.
+    pub vendor: VendorId,
+    /// Start of the vendor's local day, in UTC.
+    pub from: DateTime<Utc>,
+    /// End of that day, in UTC.
+    pub to: DateTime<Utc>,
+    /// The cap in points.
+    pub cap: i64,
+}
+
+impl NewTransaction {
+    /// The points this transaction moves on `account` (0 when not involved).
+    pub fn points_for(&self, account: &AccountRef) -> i64 {
+        self.postings
+            .iter()
+            .filter(|p| &p.account == account)
+            .map(|p| p.points)
+            .sum()
+    }
+
+    /// Checks the invariants every store relies on: postings sum to zero,
+    /// no zero or duplicate legs, a key of sane length.
+    pub fn check(&self) -> Result<()> {
+        if self.key.is_empty() || self.key.len() > 200 {
+            return Err(Error::invalid_input(
+                "idempotency key",
+                "must be 1 to 200 bytes",
+            ));
+        }
+        let mut sum: i128 = 0;
+        for (i, p) in self.postings.iter().enumerate() {
+            if p.points == 0 {
+                return Err(Error::invalid_input("points", "a posting moves at least one point"));
+            }
+            if self.postings[..i].iter().any(|q| q.account == p.account) {
+                return Err(Error::invalid_input("postings", "an account appears twice"));
+            }
+            sum += i128::from(p.points);
+        }
+        if sum != 0 || self.postings.is_empty() {
+            return Err(Error::invalid_input("postings", "must be non-empty and sum to zero"));
+        }
+        Ok(())
+    }
+}
+
+/// A transaction in the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    /// Assigned by the store in append order.
+    pub id: TxId,
+    /// The caller's idempotency key.
+    pub key: String,
+    /// What it did.
+    pub kind: TxKind,
+    /// The legs; they sum to zero.
+    pub postings: Vec<Posting>,
+    /// Customer balances right after this transaction, one per customer leg.
+    pub balances_after: Vec<(CustomerId, i64)>,
+    /// The vendor involved, if any.
+    pub vendor: Option<VendorId>,
+    /// Store, till and receipt number from the POS.
+    pub pos: PosRef,
+    /// The cash sale behind a change credit.
+    pub cash: Option<ChangeQuote>,
+    /// The transaction this one reverses or settles.
+    pub closes: Option<TxId>,
+    /// For holds: when an uncaptured hold is released.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Free text.
+    pub memo: Option<String>,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+impl Transaction {
+    /// The points this transaction moved on `account` (0 when not involved).
+    pub fn points_for(&self, account: &AccountRef) -> i64 {
+        self.postings
+            .iter()
+            .filter(|p| &p.account == account)
+            .map(|p| p.points)
+            .sum()
+    }
+
+    /// A customer's balance right after this transaction, if it moved them.
+    pub fn balance_after(&self, customer: CustomerId) -> Option<i64> {
+        self.balances_after
+            .iter()
+            .find(|(c, _)| *c == customer)
+            .map(|(_, b)| *b)
+    }
+
+    /// Builds the stored form of a new transaction (for store implementations).
+    pub fn from_new(id: TxId, new: NewTransaction, balances_after: Vec<(CustomerId, i64)>) -> Self {
+        Transaction {
+            id,
+            key: new.key,
+            kind: new.kind,
+            postings: new.postings,
+            balances_after,
+            vendor: new.vendor,
+            pos: new.pos,
+            cash: new.cash,
+            closes: new.closes,
+            expires_at: new.expires_at,
+            memo: new.memo,
+            at: new.at,
+        }
+    }
+}
+
+/// What a store's append returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The transaction as stored (the first one, for a replay).
+    pub tx: Transaction,
+    /// True when the key was seen before and nothing new was written.
+    pub replayed: bool,
+}

@@ -1,0 +1,1 @@
+//! DCMS ledger stores on SQL databases (work in progress).
