@@ -5,7 +5,8 @@
 # MinIO is built from source through the Go module proxy (the only way to get
 # it here) and the binary is cached under $DCMS_CACHE/minio-<version>/.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/common.sh"
 
 # The Go proxy only offers this pseudo-version of github.com/minio/minio (the
 # upstream's last commit, 2026-02-12); its go.mod needs Go >= 1.24.
@@ -99,22 +100,19 @@ build_minio() {
   log "MinIO built in $((SECONDS - t0))s -> $MINIO_BIN"
 }
 
-# --- S3 requests with curl's built-in SigV4 ------------------------------------
+# --- signed S3 requests --------------------------------------------------------
 
-# curl 7.88 signs the body hash but does not send x-amz-content-sha256, which
-# S3 servers need: send UNSIGNED-PAYLOAD (curl then signs with that value).
-s3curl() { # s3curl METHOD PATH [curl args...]; prints the response, fails on HTTP errors
+# s3req.py (stdlib SigV4) rather than curl --aws-sigv4: bookworm's curl 7.88
+# signs SSE-KMS headers in the wrong order (see s3req.py).
+s3req() { # s3req METHOD PATH [-H 'k: v']... [-d DATA]; prints status+headers+body
   local method=$1 path=$2; shift 2
-  curl -sS --fail-with-body --max-time 30 -X "$method" \
-    --aws-sigv4 "aws:amz:$MINIO_REGION:s3" \
-    --user "$MINIO_ROOT_USER:$MINIO_ROOT_PASSWORD" \
-    -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
-    "$@" "$MINIO_ENDPOINT$path"
+  AWS_ACCESS_KEY_ID=$MINIO_ROOT_USER AWS_SECRET_ACCESS_KEY=$MINIO_ROOT_PASSWORD \
+    AWS_REGION=$MINIO_REGION /usr/bin/python3 "$HERE/s3req.py" "$method" "$MINIO_ENDPOINT$path" "$@"
 }
 
 minio_ready() { # our MinIO (right credentials) answers on the port
   curl -sf --max-time 5 "$MINIO_ENDPOINT/minio/health/ready" >/dev/null &&
-    s3curl GET / -o /dev/null 2>/dev/null
+    s3req GET / >/dev/null 2>&1
 }
 
 start_minio() {
@@ -149,7 +147,7 @@ start_minio() {
 
 create_bucket() {
   local out
-  if out=$(s3curl PUT "/$BUCKET" 2>&1); then
+  if out=$(s3req PUT "/$BUCKET" 2>&1); then
     log "bucket $BUCKET created"
   elif printf '%s' "$out" | grep -q BucketAlreadyOwnedByYou; then
     log "bucket $BUCKET already exists"
@@ -158,29 +156,35 @@ create_bucket() {
   fi
 }
 
-# Prove SSE works end to end: PUT with each SSE mode and check HEAD reports it.
+# Prove SSE works end to end: PUT with each SSE mode, HEAD must report it back.
 check_sse() {
-  local key="/$BUCKET/_dcms-selfcheck-$$" hdrs
-  s3curl PUT "$key-s3" -H 'x-amz-server-side-encryption: AES256' --data-binary 'sse-s3' -o /dev/null
-  hdrs=$(s3curl HEAD "$key-s3" -I)
-  printf '%s' "$hdrs" | grep -qi '^x-amz-server-side-encryption: AES256' ||
-    die "SSE-S3 not reported on HEAD: $hdrs"
-  s3curl PUT "$key-kms" -H 'x-amz-server-side-encryption: aws:kms' \
-    -H "x-amz-server-side-encryption-aws-kms-key-id: $KMS_KEY_ID" --data-binary 'sse-kms' -o /dev/null
-  hdrs=$(s3curl HEAD "$key-kms" -I)
-  printf '%s' "$hdrs" | grep -qi '^x-amz-server-side-encryption: aws:kms' ||
-    die "SSE-KMS not reported on HEAD: $hdrs"
-  printf '%s' "$hdrs" | grep -qi "^x-amz-server-side-encryption-aws-kms-key-id: .*$KMS_KEY_ID" ||
-    die "SSE-KMS key id not reported on HEAD: $hdrs"
-  [ "$(s3curl GET "$key-kms")" = sse-kms ] || die "SSE-KMS object did not read back"
-  s3curl DELETE "$key-s3" -o /dev/null
-  s3curl DELETE "$key-kms" -o /dev/null
+  local key="/$BUCKET/_dcms-selfcheck/sse" out  # fixed name: a failed run leaves no litter
+  s3req PUT "$key-s3" -H 'x-amz-server-side-encryption: AES256' -d sse-s3 >/dev/null ||
+    die "SSE-S3 PUT failed"
+  out=$(s3req HEAD "$key-s3") || die "HEAD failed: $out"
+  printf '%s\n' "$out" | grep -qi '^x-amz-server-side-encryption: AES256' ||
+    die "SSE-S3 not reported on HEAD: $out"
+  log "SSE-S3 HEAD: $(printf '%s\n' "$out" | grep -i '^x-amz-server-side' | tr -d '\r' | paste -sd' ')"
+
+  out=$(s3req PUT "$key-kms" -H 'x-amz-server-side-encryption: aws:kms' \
+          -H "x-amz-server-side-encryption-aws-kms-key-id: $KMS_KEY_ID" -d sse-kms) ||
+    die "SSE-KMS PUT failed: $out"
+  out=$(s3req HEAD "$key-kms") || die "HEAD failed: $out"
+  printf '%s\n' "$out" | grep -qi '^x-amz-server-side-encryption: aws:kms' ||
+    die "SSE-KMS not reported on HEAD: $out"
+  printf '%s\n' "$out" | grep -qi "^x-amz-server-side-encryption-aws-kms-key-id: .*$KMS_KEY_ID" ||
+    die "SSE-KMS key id not reported on HEAD: $out"
+  log "SSE-KMS HEAD: $(printf '%s\n' "$out" | grep -i '^x-amz-server-side' | tr -d '\r' | paste -sd' ')"
+  s3req GET "$key-kms" | tail -1 | grep -qx sse-kms || die "SSE-KMS object did not read back"
+
+  s3req DELETE "$key-s3" >/dev/null
+  s3req DELETE "$key-kms" >/dev/null
   log "SSE-S3 (AES256) and SSE-KMS ($KMS_KEY_ID) verified with PUT/HEAD/GET"
 }
 
 main() {
-  # curl >= 7.75 is needed for --aws-sigv4 (bookworm has 7.88).
-  apt_install ca-certificates curl
+  # curl: health checks and the Go bootstrap; python3: s3req.py.
+  apt_install ca-certificates curl python3
   if [ -x "$MINIO_BIN" ]; then
     log "using cached $MINIO_BIN"
   else

@@ -1,0 +1,1 @@
+//! Object store conformance (being written).

@@ -1,0 +1,1 @@
+//! A notifier that writes to the log (being written).

@@ -1,0 +1,1 @@
+//! A local-directory object store (being written).
