@@ -46,6 +46,14 @@ impl State {
 
     /// Every check of an append, before anything is changed.
     fn check(&self, tx: &NewTransaction) -> Result<()> {
+        if let Some(target) = tx.closes {
+            if self.tx(target).is_none() {
+                return Err(Error::UnknownTransaction(target));
+            }
+            if self.closed_by.contains_key(&target) {
+                return Err(Error::AlreadyClosed(target));
+            }
+        }
         if let Some(v) = &tx.vendor {
             if !self.vendors.contains_key(v) {
                 return Err(Error::UnknownVendor(v.clone()));
@@ -72,14 +80,6 @@ impl State {
                         .checked_add(p.points)
                         .ok_or_else(|| Error::InvalidAmount { value: p.points.to_string(), reason: "balance would overflow".into() })?;
                 }
-            }
-        }
-        if let Some(target) = tx.closes {
-            if self.tx(target).is_none() {
-                return Err(Error::UnknownTransaction(target));
-            }
-            if self.closed_by.contains_key(&target) {
-                return Err(Error::AlreadyClosed(target));
             }
         }
         if let Some(cap) = &tx.daily_cap {

@@ -148,13 +148,15 @@ pub trait LedgerStore: Send + Sync + Debug {
     async fn customer_count(&self) -> Result<u64>;
 
     /// Appends a transaction atomically with its balance changes and its
-    /// idempotency record. In one atomic step the store must:
+    /// idempotency record. In one atomic step, checking in this order, the
+    /// store must:
     /// replay (same key, same fingerprint) or refuse with
     /// [`Error::IdempotencyConflict`] (same key, other fingerprint);
-    /// refuse unknown customer accounts ([`Error::UnknownAccount`]) and
-    /// vendors ([`Error::UnknownVendor`]); refuse a `closes` target that is
-    /// unknown ([`Error::UnknownTransaction`]) or already closed
-    /// ([`Error::AlreadyClosed`]); refuse a customer balance below zero
+    /// refuse a `closes` target that is unknown
+    /// ([`Error::UnknownTransaction`]) or already closed
+    /// ([`Error::AlreadyClosed`]); refuse unknown vendors
+    /// ([`Error::UnknownVendor`]) and customer accounts
+    /// ([`Error::UnknownAccount`]); refuse a customer balance below zero
     /// ([`Error::InsufficientPoints`]); refuse a breached `daily_cap`
     /// ([`Error::LimitExceeded`]). On refusal nothing is written.
     async fn append(&self, tx: NewTransaction) -> Result<Appended>;

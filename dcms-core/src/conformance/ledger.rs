@@ -1,1 +1,0 @@
-//! Ledger store conformance (being written).
