@@ -21,7 +21,10 @@ pub fn local_midnight(tz: Tz, date: NaiveDate) -> Result<DateTime<Utc>> {
             LocalResult::None => local += chrono::Duration::minutes(15),
         }
     }
-    Err(Error::invalid_input("date", format!("{date} has no start in {tz}")))
+    Err(Error::invalid_input(
+        "date",
+        format!("{date} has no start in {tz}"),
+    ))
 }
 
 /// `[start, end)` in UTC of the local day containing `at`.
@@ -46,7 +49,10 @@ impl Month {
     /// Checks and builds a month.
     pub fn new(year: i32, month: u32) -> Result<Self> {
         if !(1..=12).contains(&month) || !(1970..=9999).contains(&year) {
-            return Err(Error::invalid_input("month", format!("{year}-{month} is not a month")));
+            return Err(Error::invalid_input(
+                "month",
+                format!("{year}-{month} is not a month"),
+            ));
         }
         Ok(Month { year, month })
     }
@@ -78,9 +84,15 @@ impl Month {
     /// The following month.
     pub fn next(self) -> Self {
         if self.month == 12 {
-            Month { year: self.year + 1, month: 1 }
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Month { year: self.year, month: self.month + 1 }
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 

@@ -76,7 +76,10 @@ pub fn quote_change(
         if m.currency.code != currency.code {
             return Err(Error::invalid_input(
                 "currency",
-                format!("{name} is in {}, the vendor takes {}", m.currency.code, currency.code),
+                format!(
+                    "{name} is in {}, the vendor takes {}",
+                    m.currency.code, currency.code
+                ),
             ));
         }
         if m.minor < 0 {

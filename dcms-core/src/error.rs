@@ -57,7 +57,9 @@ pub enum Error {
     #[error("vendor {0} already exists")]
     DuplicateVendor(VendorId),
     /// Every customer account id of the configured width has been allocated.
-    #[error("all {capacity} customer account ids of width {width} are allocated; configure a wider id")]
+    #[error(
+        "all {capacity} customer account ids of width {width} are allocated; configure a wider id"
+    )]
     AccountIdsExhausted {
         /// Digits per id, check digit included.
         width: u8,
@@ -65,7 +67,9 @@ pub enum Error {
         capacity: u64,
     },
     /// The account does not hold enough available points.
-    #[error("insufficient points on account {account}: {available} available, {requested} requested")]
+    #[error(
+        "insufficient points on account {account}: {available} available, {requested} requested"
+    )]
     InsufficientPoints {
         /// The account that would go negative.
         account: CustomerId,

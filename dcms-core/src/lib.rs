@@ -65,11 +65,15 @@ pub use change::{quote_change, ChangePolicy, ChangeQuote};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
 pub use ids::{AccountRef, CustomerId, PosRef, TxId, VendorId};
-pub use ledger::{ChangeCredited, CreditChange, HoldRequest, Ledger, LedgerConfig, Redeem, VerifyReport};
+pub use ledger::{
+    ChangeCredited, CreditChange, HoldRequest, Ledger, LedgerConfig, Redeem, VerifyReport,
+};
 pub use memory::MemoryStore;
 pub use money::{Currency, CurrencyCode, CurrencyRegistry, Money};
 pub use notify::{DynNotifier, Notifier, StatementReady};
 pub use object::{DynObjectStore, ObjectMeta, ObjectStore, PresignedUrl, PutOptions, Sse};
-pub use store::{Activity, Balance, Cursor, DynLedgerStore, JournalQuery, LedgerStore, Order, Page};
+pub use store::{
+    Activity, Balance, Cursor, DynLedgerStore, JournalQuery, LedgerStore, Order, Page,
+};
 pub use transaction::{Appended, NewTransaction, Posting, Transaction, TxKind};
 pub use vendor::{CustomerAccount, Vendor};

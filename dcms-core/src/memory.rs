@@ -3,7 +3,11 @@
 //! simulations and benchmarks. One mutex guards all state, so every append
 //! is trivially atomic.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+/// Seeded (hash-flooding resistant) and much faster than SipHash for the
+/// short keys here.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -12,11 +16,44 @@ use parking_lot::Mutex;
 use crate::error::{Error, Result};
 use crate::ids::{AccountRef, CustomerId, TxId, VendorId};
 use crate::store::{
-    check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, LedgerStore, OpenOutcome,
-    Order, Page,
+    check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, LedgerStore,
+    OpenOutcome, Order, Page,
 };
 use crate::transaction::{Appended, NewTransaction, Transaction, TxKind, ALL_KINDS};
 use crate::vendor::{CustomerAccount, Vendor};
+
+/// Transactions in fixed-size chunks: appending never moves old ones (a
+/// single growing `Vec` would copy the whole journal at each doubling).
+#[derive(Debug, Default)]
+struct Journal {
+    chunks: Vec<Vec<Transaction>>,
+    len: u64,
+}
+
+const CHUNK: usize = 4096;
+
+impl Journal {
+    fn get(&self, index: u64) -> Option<&Transaction> {
+        let i = usize::try_from(index).ok()?;
+        self.chunks.get(i / CHUNK)?.get(i % CHUNK)
+    }
+
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn push(&mut self, tx: Transaction) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(tx),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(tx);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+}
 
 #[derive(Debug, Default)]
 struct State {
@@ -28,20 +65,44 @@ struct State {
     balances: HashMap<AccountRef, i64>,
     held: HashMap<CustomerId, i64>,
     /// Journal; transaction id `n` is at index `n - 1`.
-    journal: Vec<Transaction>,
+    journal: Journal,
     /// Idempotency key -> (fingerprint, transaction).
     keys: HashMap<String, (String, TxId)>,
     closed_by: HashMap<TxId, TxId>,
     /// Transactions touching each account, in id order.
     by_account: HashMap<AccountRef, Vec<TxId>>,
-    /// Change credits per (customer, vendor), as (time, points), for caps.
-    credits: HashMap<(CustomerId, VendorId), Vec<(DateTime<Utc>, i64)>>,
     open_holds: BTreeMap<TxId, DateTime<Utc>>,
 }
 
 impl State {
     fn tx(&self, id: TxId) -> Option<&Transaction> {
-        id.0.checked_sub(1).and_then(|i| self.journal.get(i as usize))
+        id.0.checked_sub(1).and_then(|i| self.journal.get(i))
+    }
+
+    /// Points credited as change to `customer` at `vendor` in `[from, to)`:
+    /// a walk back through the customer's own transactions (few per day).
+    fn credited_in(
+        &self,
+        customer: CustomerId,
+        vendor: &VendorId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> i64 {
+        let account = AccountRef::Customer(customer);
+        let Some(ids) = self.by_account.get(&account) else {
+            return 0;
+        };
+        let mut used = 0;
+        for id in ids.iter().rev() {
+            let Some(t) = self.tx(*id) else { continue };
+            if t.at < from {
+                break;
+            }
+            if t.kind == TxKind::ChangeCredit && t.at < to && t.vendor.as_ref() == Some(vendor) {
+                used += t.points_for(&account);
+            }
+        }
+        used
     }
 
     /// Every check of an append, before anything is changed.
@@ -66,28 +127,37 @@ impl State {
                         return Err(Error::UnknownAccount(p.account.clone()));
                     }
                     let balance = self.balances.get(&p.account).copied().unwrap_or(0);
-                    let after = balance
-                        .checked_add(p.points)
-                        .ok_or_else(|| Error::InvalidAmount { value: p.points.to_string(), reason: "balance would overflow".into() })?;
+                    let after =
+                        balance
+                            .checked_add(p.points)
+                            .ok_or_else(|| Error::InvalidAmount {
+                                value: p.points.to_string(),
+                                reason: "balance would overflow".into(),
+                            })?;
                     if after < 0 {
-                        return Err(Error::InsufficientPoints { account: *c, available: balance, requested: -p.points });
+                        return Err(Error::InsufficientPoints {
+                            account: *c,
+                            available: balance,
+                            requested: -p.points,
+                        });
                     }
                 }
-                AccountRef::Vendor(v) if !self.vendors.contains_key(v) => return Err(Error::UnknownVendor(v.clone())),
+                AccountRef::Vendor(v) if !self.vendors.contains_key(v) => {
+                    return Err(Error::UnknownVendor(v.clone()))
+                }
                 other => {
                     let balance = self.balances.get(other).copied().unwrap_or(0);
                     balance
                         .checked_add(p.points)
-                        .ok_or_else(|| Error::InvalidAmount { value: p.points.to_string(), reason: "balance would overflow".into() })?;
+                        .ok_or_else(|| Error::InvalidAmount {
+                            value: p.points.to_string(),
+                            reason: "balance would overflow".into(),
+                        })?;
                 }
             }
         }
         if let Some(cap) = &tx.daily_cap {
-            let used: i64 = self
-                .credits
-                .get(&(cap.customer, cap.vendor.clone()))
-                .map(|v| v.iter().filter(|(at, _)| *at >= cap.from && *at < cap.to).map(|(_, p)| p).sum())
-                .unwrap_or(0);
+            let used = self.credited_in(cap.customer, &cap.vendor, cap.from, cap.to);
             let requested = tx.points_for(&AccountRef::Customer(cap.customer));
             if used + requested > cap.cap {
                 return Err(Error::LimitExceeded {
@@ -119,7 +189,10 @@ impl MemoryStore {
 impl LedgerStore for MemoryStore {
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> Result<String> {
         let mut s = self.state.lock();
-        Ok(s.meta.entry(key.to_string()).or_insert_with(|| value.to_string()).clone())
+        Ok(s.meta
+            .entry(key.to_string())
+            .or_insert_with(|| value.to_string())
+            .clone())
     }
 
     async fn insert_vendor(&self, vendor: &Vendor) -> Result<()> {
@@ -160,7 +233,11 @@ impl LedgerStore for MemoryStore {
     async fn open_customer(&self, key: &str, account: &CustomerAccount) -> Result<OpenOutcome> {
         let mut s = self.state.lock();
         if let Some(id) = s.account_keys.get(key) {
-            let existing = s.customers.get(id).cloned().ok_or_else(|| Error::Storage("dangling account key".into()))?;
+            let existing = s
+                .customers
+                .get(id)
+                .cloned()
+                .ok_or_else(|| Error::Storage("dangling account key".into()))?;
             return Ok(OpenOutcome::Replayed(existing));
         }
         if s.customers.contains_key(&account.id) {
@@ -186,26 +263,35 @@ impl LedgerStore for MemoryStore {
             if *fingerprint != tx.fingerprint {
                 return Err(Error::IdempotencyConflict { key: tx.key });
             }
-            let first = s.tx(*id).cloned().ok_or_else(|| Error::Storage("dangling idempotency key".into()))?;
-            return Ok(Appended { tx: first, replayed: true });
+            let first = s
+                .tx(*id)
+                .cloned()
+                .ok_or_else(|| Error::Storage("dangling idempotency key".into()))?;
+            return Ok(Appended {
+                tx: first,
+                replayed: true,
+            });
         }
         s.check(&tx)?;
         // All checks passed: apply. Nothing below can fail.
-        let id = TxId(s.journal.len() as u64 + 1);
+        let id = TxId(s.journal.len() + 1);
         let mut balances_after = Vec::new();
         for p in &tx.postings {
-            let b = s.balances.entry(p.account.clone()).or_insert(0);
+            // Look up before inserting: the entry API would clone the key
+            // on every call.
+            let b = match s.balances.get_mut(&p.account) {
+                Some(b) => b,
+                None => s.balances.entry(p.account.clone()).or_insert(0),
+            };
             // Overflow was ruled out by `check`.
             *b = b.saturating_add(p.points);
             if let AccountRef::Customer(c) = p.account {
                 balances_after.push((c, *b));
             }
-            s.by_account.entry(p.account.clone()).or_default().push(id);
-        }
-        if tx.kind == TxKind::ChangeCredit {
-            for p in &tx.postings {
-                if let (AccountRef::Customer(c), Some(v)) = (&p.account, &tx.vendor) {
-                    s.credits.entry((*c, v.clone())).or_default().push((tx.at, p.points));
+            match s.by_account.get_mut(&p.account) {
+                Some(list) => list.push(id),
+                None => {
+                    s.by_account.insert(p.account.clone(), vec![id]);
                 }
             }
         }
@@ -229,13 +315,15 @@ impl LedgerStore for MemoryStore {
                 *s.held.entry(*c).or_insert(0) += amount;
             }
         }
-        let key = std::mem::take(&mut tx.key);
         let fingerprint = std::mem::take(&mut tx.fingerprint);
-        tx.key = key.clone();
+        let key = tx.key.clone();
         let stored = Transaction::from_new(id, tx, balances_after);
         s.keys.insert(key, (fingerprint, id));
         s.journal.push(stored.clone());
-        Ok(Appended { tx: stored, replayed: false })
+        Ok(Appended {
+            tx: stored,
+            replayed: false,
+        })
     }
 
     async fn transaction(&self, id: TxId) -> Result<Option<Transaction>> {
@@ -255,7 +343,8 @@ impl LedgerStore for MemoryStore {
         let limit = check_limit(q.limit)?;
         let after = q.after.as_ref().map(Cursor::tx_id).transpose()?;
         let s = self.state.lock();
-        let in_range = |t: &Transaction| q.from.is_none_or(|f| t.at >= f) && q.to.is_none_or(|e| t.at < e);
+        let in_range =
+            |t: &Transaction| q.from.is_none_or(|f| t.at >= f) && q.to.is_none_or(|e| t.at < e);
         let ids: Box<dyn Iterator<Item = TxId> + '_> = match &q.account {
             Some(a) => {
                 let list = s.by_account.get(a).map(Vec::as_slice).unwrap_or(&[]);
@@ -265,7 +354,7 @@ impl LedgerStore for MemoryStore {
                 }
             }
             None => {
-                let n = s.journal.len() as u64;
+                let n = s.journal.len();
                 match q.order {
                     Order::OldestFirst => Box::new((1..=n).map(TxId)),
                     Order::NewestFirst => Box::new((1..=n).rev().map(TxId)),
@@ -293,7 +382,11 @@ impl LedgerStore for MemoryStore {
             }
             items.push(t.clone());
         }
-        let next = if more { items.last().map(|t: &Transaction| Cursor::after(t.id)) } else { None };
+        let next = if more {
+            items.last().map(|t: &Transaction| Cursor::after(t.id))
+        } else {
+            None
+        };
         Ok(Page { items, next })
     }
 
@@ -310,12 +403,19 @@ impl LedgerStore for MemoryStore {
     }
 
     async fn account_balance(&self, account: &AccountRef) -> Result<i64> {
-        Ok(self.state.lock().balances.get(account).copied().unwrap_or(0))
+        Ok(self
+            .state
+            .lock()
+            .balances
+            .get(account)
+            .copied()
+            .unwrap_or(0))
     }
 
     async fn all_balances(&self) -> Result<Vec<(AccountRef, i64)>> {
         let s = self.state.lock();
-        let mut all: Vec<(AccountRef, i64)> = s.balances.iter().map(|(a, b)| (a.clone(), *b)).collect();
+        let mut all: Vec<(AccountRef, i64)> =
+            s.balances.iter().map(|(a, b)| (a.clone(), *b)).collect();
         all.sort();
         Ok(all)
     }
@@ -331,11 +431,16 @@ impl LedgerStore for MemoryStore {
             .collect())
     }
 
-    async fn activity(&self, account: &AccountRef, boundaries: &[DateTime<Utc>]) -> Result<Activity> {
+    async fn activity(
+        &self,
+        account: &AccountRef,
+        boundaries: &[DateTime<Utc>],
+    ) -> Result<Activity> {
         check_boundaries(boundaries)?;
         let s = self.state.lock();
         let mut opening = 0i64;
-        let mut buckets: Vec<BTreeMap<TxKind, (u64, i64)>> = vec![BTreeMap::new(); boundaries.len().saturating_sub(1)];
+        let mut buckets: Vec<BTreeMap<TxKind, (u64, i64)>> =
+            vec![BTreeMap::new(); boundaries.len().saturating_sub(1)];
         for id in s.by_account.get(account).map(Vec::as_slice).unwrap_or(&[]) {
             let Some(t) = s.tx(*id) else { continue };
             let points = t.points_for(account);
@@ -358,7 +463,13 @@ impl LedgerStore for MemoryStore {
                 .map(|b| {
                     ALL_KINDS
                         .iter()
-                        .filter_map(|k| b.get(k).map(|&(count, points)| KindTotal { kind: *k, count, points }))
+                        .filter_map(|k| {
+                            b.get(k).map(|&(count, points)| KindTotal {
+                                kind: *k,
+                                count,
+                                points,
+                            })
+                        })
                         .collect()
                 })
                 .collect(),

@@ -82,11 +82,47 @@ pub fn check_object_key(key: &str) -> Result<()> {
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'))
-        && key.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+        && key
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..");
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid_input("object key", format!("{key:?} is not a safe relative key")))
+        Err(Error::invalid_input(
+            "object key",
+            format!("{key:?} is not a safe relative key"),
+        ))
+    }
+}
+
+/// Checks a listing prefix: empty (everything), or the start of some key that
+/// [`check_object_key`] accepts (`statements/`, `statements/v1`).
+pub fn check_object_prefix(prefix: &str) -> Result<()> {
+    // A prefix is acceptable exactly when some valid key starts with it;
+    // appending one safe character turns "could start a key" into "is a key".
+    if prefix.is_empty() || check_object_key(&format!("{prefix}x")).is_ok() {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            "object prefix",
+            format!("{prefix:?} cannot start a safe relative key"),
+        ))
+    }
+}
+
+/// Checks a pre-signed URL lifetime: more than zero and at most [`MAX_PRESIGN`].
+pub fn check_presign_expiry(expires_in: Duration) -> Result<()> {
+    if expires_in.is_zero() || expires_in > MAX_PRESIGN {
+        Err(Error::invalid_input(
+            "expires_in",
+            format!(
+                "{}s is outside 1s..={}s",
+                expires_in.as_secs_f64(),
+                MAX_PRESIGN.as_secs()
+            ),
+        ))
+    } else {
+        Ok(())
     }
 }
 

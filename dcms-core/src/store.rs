@@ -182,7 +182,11 @@ pub trait LedgerStore: Send + Sync + Debug {
 
     /// An account's opening balance before `boundaries[0]` and its totals per
     /// kind between consecutive boundaries (which must be increasing).
-    async fn activity(&self, account: &AccountRef, boundaries: &[DateTime<Utc>]) -> Result<Activity>;
+    async fn activity(
+        &self,
+        account: &AccountRef,
+        boundaries: &[DateTime<Utc>],
+    ) -> Result<Activity>;
 }
 
 /// Checks a journal query's page size (shared by store implementations).

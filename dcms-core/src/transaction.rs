@@ -152,7 +152,10 @@ impl NewTransaction {
         let mut sum: i128 = 0;
         for (i, p) in self.postings.iter().enumerate() {
             if p.points == 0 {
-                return Err(Error::invalid_input("points", "a posting moves at least one point"));
+                return Err(Error::invalid_input(
+                    "points",
+                    "a posting moves at least one point",
+                ));
             }
             if self.postings[..i].iter().any(|q| q.account == p.account) {
                 return Err(Error::invalid_input("postings", "an account appears twice"));
@@ -160,7 +163,10 @@ impl NewTransaction {
             sum += i128::from(p.points);
         }
         if sum != 0 || self.postings.is_empty() {
-            return Err(Error::invalid_input("postings", "must be non-empty and sum to zero"));
+            return Err(Error::invalid_input(
+                "postings",
+                "must be non-empty and sum to zero",
+            ));
         }
         Ok(())
     }

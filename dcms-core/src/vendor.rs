@@ -44,8 +44,9 @@ impl Vendor {
 
     /// Parses an IANA zone name such as `"America/New_York"`.
     pub fn parse_time_zone(name: &str) -> Result<Tz> {
-        name.parse::<Tz>()
-            .map_err(|_| Error::invalid_input("time zone", format!("{name:?} is not an IANA time zone")))
+        name.parse::<Tz>().map_err(|_| {
+            Error::invalid_input("time zone", format!("{name:?} is not an IANA time zone"))
+        })
     }
 
     /// Checks the fields a program chose.
@@ -57,7 +58,10 @@ impl Vendor {
                 "must be 1 to 200 printable characters",
             ));
         }
-        for (field, cap) in [("per-credit cap", self.per_credit_cap), ("per-day cap", self.per_day_cap)] {
+        for (field, cap) in [
+            ("per-credit cap", self.per_credit_cap),
+            ("per-day cap", self.per_day_cap),
+        ] {
             if matches!(cap, Some(c) if c < 0) {
                 return Err(Error::invalid_input(field, "must not be negative"));
             }

@@ -105,18 +105,26 @@ mod tests {
         let all: HashSet<u64> = (0..p.capacity()).map(|s| p.payload(s).unwrap()).collect();
         assert_eq!(all.len() as u64, p.capacity());
         assert!(all.iter().all(|&x| (100..1000).contains(&x)));
-        assert!(matches!(p.payload(p.capacity()), Err(Error::AccountIdsExhausted { .. })));
+        assert!(matches!(
+            p.payload(p.capacity()),
+            Err(Error::AccountIdsExhausted { .. })
+        ));
     }
 
     #[test]
     fn six_digit_ids_are_valid_and_scattered() {
         let p = AccountIdPermutation::new(7, 6).unwrap();
-        let ids: Vec<CustomerId> = (0..50).map(|s| CustomerId::from_payload(p.payload(s).unwrap())).collect();
+        let ids: Vec<CustomerId> = (0..50)
+            .map(|s| CustomerId::from_payload(p.payload(s).unwrap()))
+            .collect();
         for id in &ids {
             assert_eq!(id.width(), 6);
             assert_eq!(CustomerId::parse(&id.to_string()).unwrap(), *id);
         }
-        let close = ids.windows(2).filter(|w| w[0].value().abs_diff(w[1].value()) < 100).count();
+        let close = ids
+            .windows(2)
+            .filter(|w| w[0].value().abs_diff(w[1].value()) < 100)
+            .count();
         assert!(close < 5, "consecutive ids too close: {close}");
     }
 }

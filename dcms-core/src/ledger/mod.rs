@@ -1,6 +1,6 @@
-//! The ledger engine: business rules over a [`LedgerStore`].
+//! The ledger engine: business rules over a [`LedgerStore`](crate::store::LedgerStore).
 //!
-//! Every write builds a balanced [`NewTransaction`] and hands it to the store,
+//! Every write builds a balanced [`NewTransaction`](crate::transaction::NewTransaction) and hands it to the store,
 //! which appends it atomically. The rules that must hold under concurrency
 //! (idempotency, no negative customer balance, close-once, daily caps) are
 //! enforced inside the store's append; the rest is checked here first.
@@ -157,7 +157,10 @@ impl Ledger {
     /// returns the same account.
     pub async fn open_account(&self, key: &str) -> Result<CustomerAccount> {
         if key.is_empty() || key.len() > 200 {
-            return Err(Error::invalid_input("idempotency key", "must be 1 to 200 bytes"));
+            return Err(Error::invalid_input(
+                "idempotency key",
+                "must be 1 to 200 bytes",
+            ));
         }
         // A taken candidate only happens when the program changed its id
         // width or key; a bounded number of further candidates settles it.
@@ -173,7 +176,9 @@ impl Ledger {
                 OpenOutcome::IdTaken => continue,
             }
         }
-        Err(Error::Storage("no free account id after 64 candidates".into()))
+        Err(Error::Storage(
+            "no free account id after 64 candidates".into(),
+        ))
     }
 
     /// Parses an account id typed at a till: digits, width and check digit.

@@ -17,11 +17,19 @@ impl Ledger {
     pub async fn vendor_liability(&self, vendor: &VendorId) -> Result<i64> {
         self.vendor(vendor).await?;
         // Liability accounts carry credit (negative) balances.
-        Ok(-self.store.account_balance(&AccountRef::Vendor(vendor.clone())).await?)
+        Ok(-self
+            .store
+            .account_balance(&AccountRef::Vendor(vendor.clone()))
+            .await?)
     }
 
     /// A customer's transactions, newest first, one page at a time.
-    pub async fn history(&self, account: CustomerId, after: Option<Cursor>, limit: u32) -> Result<Page<Transaction>> {
+    pub async fn history(
+        &self,
+        account: CustomerId,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Page<Transaction>> {
         self.account(account).await?;
         self.store
             .journal(&JournalQuery {

@@ -47,7 +47,9 @@ impl Ledger {
                 report.transactions += 1;
                 let total: i128 = tx.postings.iter().map(|p| i128::from(p.points)).sum();
                 if total != 0 {
-                    report.problems.push(format!("{} postings sum to {total}, not 0", tx.id));
+                    report
+                        .problems
+                        .push(format!("{} postings sum to {total}, not 0", tx.id));
                 }
                 for p in &tx.postings {
                     *sums.entry(p.account.clone()).or_default() += i128::from(p.points);
@@ -57,7 +59,9 @@ impl Ledger {
                 }
                 if let Some(target) = tx.closes {
                     if let Some(first) = closed.insert(target, tx.id) {
-                        report.problems.push(format!("{target} closed twice: by {first} and {}", tx.id));
+                        report
+                            .problems
+                            .push(format!("{target} closed twice: by {first} and {}", tx.id));
                     }
                     holds.remove(&target);
                 }
@@ -72,12 +76,14 @@ impl Ledger {
         for (account, balance) in &stored {
             let expected = sums.get(account).copied().unwrap_or(0);
             if i128::from(*balance) != expected {
-                report
-                    .problems
-                    .push(format!("{account}: stored balance {balance}, journal says {expected}"));
+                report.problems.push(format!(
+                    "{account}: stored balance {balance}, journal says {expected}"
+                ));
             }
             if account.customer().is_some() && *balance < 0 {
-                report.problems.push(format!("{account}: negative balance {balance}"));
+                report
+                    .problems
+                    .push(format!("{account}: negative balance {balance}"));
             }
             if sums.contains_key(account) {
                 seen += 1;
@@ -87,16 +93,18 @@ impl Ledger {
         if seen as usize != sums.len() {
             for account in sums.keys() {
                 if !stored.iter().any(|(a, _)| a == account) {
-                    report.problems.push(format!("{account}: in the journal but has no stored balance"));
+                    report.problems.push(format!(
+                        "{account}: in the journal but has no stored balance"
+                    ));
                 }
             }
         }
         let open: i128 = holds.values().map(|&h| i128::from(h)).sum();
         let held = sums.get(&AccountRef::Holds).copied().unwrap_or(0);
         if open != held {
-            report
-                .problems
-                .push(format!("holds account is {held}, open holds add up to {open}"));
+            report.problems.push(format!(
+                "holds account is {held}, open holds add up to {open}"
+            ));
         }
         Ok(report)
     }

@@ -1,5 +1,7 @@
 //! Writes: every operation that appends to the journal.
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::requests::{CreditChange, HoldRequest, Redeem};
@@ -25,18 +27,30 @@ fn check_points(points: i64) -> Result<()> {
 fn check_memo(field: &'static str, text: &str) -> Result<()> {
     let n = text.trim().chars().count();
     if n == 0 || n > 500 || text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Error::invalid_input(field, "must be 1 to 500 printable characters"));
+        return Err(Error::invalid_input(
+            field,
+            "must be 1 to 500 printable characters",
+        ));
     }
     Ok(())
 }
 
-fn pos_text(pos: &PosRef) -> String {
-    let f = |v: &Option<String>| v.clone().unwrap_or_default();
-    format!("{}|{}|{}", f(&pos.store_id), f(&pos.terminal_id), f(&pos.receipt_no))
+/// Appends the POS fields to a fingerprint (they are part of the request).
+fn push_pos(out: &mut String, pos: &PosRef) {
+    for v in [&pos.store_id, &pos.terminal_id, &pos.receipt_no] {
+        out.push('|');
+        out.push_str(v.as_deref().unwrap_or(""));
+    }
 }
 
 /// A transaction skeleton with the fields every kind shares.
-fn new_tx(key: &str, fingerprint: String, kind: TxKind, at: DateTime<Utc>, postings: Vec<Posting>) -> NewTransaction {
+fn new_tx(
+    key: &str,
+    fingerprint: String,
+    kind: TxKind,
+    at: DateTime<Utc>,
+    postings: Vec<Posting>,
+) -> NewTransaction {
     NewTransaction {
         key: key.to_string(),
         fingerprint,
@@ -70,7 +84,9 @@ impl Ledger {
     /// because of expired holds, releases them and tries once more.
     async fn append_spend(&self, tx: NewTransaction, customer: CustomerId) -> Result<Appended> {
         match self.append(tx.clone()).await {
-            Err(Error::InsufficientPoints { .. }) if self.store.balance(customer).await?.held > 0 => {
+            Err(Error::InsufficientPoints { .. })
+                if self.store.balance(customer).await?.held > 0 =>
+            {
                 self.release_expired_holds().await?;
                 self.append(tx).await
             }
@@ -79,7 +95,12 @@ impl Ledger {
     }
 
     /// What a sale's change would give, before anything is written.
-    pub async fn quote_change(&self, vendor: &VendorId, total: Decimal, tendered: Decimal) -> Result<ChangeQuote> {
+    pub async fn quote_change(
+        &self,
+        vendor: &VendorId,
+        total: Decimal,
+        tendered: Decimal,
+    ) -> Result<ChangeQuote> {
         let v = self.vendor(vendor).await?;
         let total = Money::from_decimal_non_negative(total, v.currency)?;
         let tendered = Money::from_decimal_non_negative(tendered, v.currency)?;
@@ -106,21 +127,26 @@ impl Ledger {
                 value: quote.credit.to_string(),
                 reason: "credit too large".into(),
             })?;
-        let fingerprint = format!(
-            "credit|{}|{}|{}|{}|{}",
-            vendor.id,
-            req.account,
-            total.minor,
-            tendered.minor,
-            pos_text(&req.pos)
+        // Built by hand: this is the hot path of every sale.
+        let mut fingerprint = String::with_capacity(64);
+        let _ = write!(
+            fingerprint,
+            "credit|{}|{}|{}|{}",
+            vendor.id, req.account, total.minor, tendered.minor
         );
+        push_pos(&mut fingerprint, &req.pos);
         if points == 0 {
             // Nothing to credit: a replayed key must still match its request.
             if let Some(tx) = self.store.transaction_by_key(&req.key).await? {
                 return Err(Error::IdempotencyConflict { key: tx.key });
             }
             self.account(req.account).await?;
-            return Ok(ChangeCredited { quote, points, tx: None, replayed: false });
+            return Ok(ChangeCredited {
+                quote,
+                points,
+                tx: None,
+                replayed: false,
+            });
         }
         if let Some(cap) = vendor.per_credit_cap {
             if points > cap {
@@ -136,7 +162,13 @@ impl Ledger {
         let daily_cap = match vendor.per_day_cap {
             Some(cap) => {
                 let (from, to) = local_day(vendor.time_zone, now)?;
-                Some(DailyCap { customer: req.account, vendor: vendor.id.clone(), from, to, cap })
+                Some(DailyCap {
+                    customer: req.account,
+                    vendor: vendor.id.clone(),
+                    from,
+                    to,
+                    cap,
+                })
             }
             None => None,
         };
@@ -167,7 +199,8 @@ impl Ledger {
     pub async fn redeem(&self, req: &Redeem) -> Result<Appended> {
         check_points(req.points)?;
         req.pos.validate()?;
-        let fingerprint = format!("redeem|{}|{}|{}|{}", req.vendor, req.account, req.points, pos_text(&req.pos));
+        let mut fingerprint = format!("redeem|{}|{}|{}", req.vendor, req.account, req.points);
+        push_pos(&mut fingerprint, &req.pos);
         let mut tx = new_tx(
             &req.key,
             fingerprint,
@@ -190,23 +223,29 @@ impl Ledger {
         req.pos.validate()?;
         let ttl = req.ttl.unwrap_or(self.config.hold_ttl);
         if ttl <= Duration::zero() || ttl > Duration::days(30) {
-            return Err(Error::invalid_input("hold ttl", "must be positive and at most 30 days"));
+            return Err(Error::invalid_input(
+                "hold ttl",
+                "must be positive and at most 30 days",
+            ));
         }
-        let fingerprint = format!(
-            "hold|{}|{}|{}|{}|{}",
+        let mut fingerprint = format!(
+            "hold|{}|{}|{}|{}",
             req.vendor,
             req.account,
             req.points,
-            ttl.num_milliseconds(),
-            pos_text(&req.pos)
+            ttl.num_milliseconds()
         );
+        push_pos(&mut fingerprint, &req.pos);
         let now = self.clock.now();
         let mut tx = new_tx(
             &req.key,
             fingerprint,
             TxKind::Hold,
             now,
-            vec![leg(AccountRef::Customer(req.account), -req.points), leg(AccountRef::Holds, req.points)],
+            vec![
+                leg(AccountRef::Customer(req.account), -req.points),
+                leg(AccountRef::Holds, req.points),
+            ],
         );
         // The vendor must exist even though no vendor leg moves yet.
         self.vendor(&req.vendor).await?;
@@ -219,10 +258,17 @@ impl Ledger {
     /// Reads a hold and checks that it is open.
     async fn open_hold(&self, hold: TxId) -> Result<(Transaction, CustomerId, VendorId, i64)> {
         let tx = self.transaction(hold).await?;
-        let (customer, vendor) = match (&tx.kind, tx.postings.iter().find_map(|p| p.account.customer()), &tx.vendor) {
+        let (customer, vendor) = match (
+            &tx.kind,
+            tx.postings.iter().find_map(|p| p.account.customer()),
+            &tx.vendor,
+        ) {
             (TxKind::Hold, Some(c), Some(v)) => (c, v.clone()),
             _ => {
-                return Err(Error::HoldNotOpen { hold, state: "not a hold".into() });
+                return Err(Error::HoldNotOpen {
+                    hold,
+                    state: "not a hold".into(),
+                });
             }
         };
         let held = tx.points_for(&AccountRef::Holds);
@@ -241,19 +287,40 @@ impl Ledger {
     }
 
     /// Settles a hold: `capture` points go to the vendor, the rest back.
-    async fn settle_hold(&self, key: &str, hold: TxId, kind: TxKind, capture: i64) -> Result<Appended> {
+    async fn settle_hold(
+        &self,
+        key: &str,
+        hold: TxId,
+        kind: TxKind,
+        capture: i64,
+    ) -> Result<Appended> {
         let (tx, customer, vendor, held) = self.open_hold(hold).await?;
         // A replay of an earlier settle must not trip over the closed hold.
         let fingerprint = format!("{}|{}|{}", kind.as_str(), hold.0, capture);
         let now = self.clock.now();
         if self.store.transaction_by_key(key).await?.is_some() {
             // A retry: the store replays it (or reports a conflict).
-            return self.append(self.settle_tx(key, fingerprint, kind, &tx, customer, &vendor, held, capture, now)).await;
+            return self
+                .append(self.settle_tx(
+                    key,
+                    fingerprint,
+                    kind,
+                    &tx,
+                    customer,
+                    &vendor,
+                    held,
+                    capture,
+                    now,
+                ))
+                .await;
         }
         if kind == TxKind::HoldCapture {
             if tx.expires_at.is_some_and(|e| e <= now) {
                 self.release(&tx, customer, &vendor, held).await?;
-                return Err(Error::HoldNotOpen { hold, state: "expired".into() });
+                return Err(Error::HoldNotOpen {
+                    hold,
+                    state: "expired".into(),
+                });
             }
             if capture > held {
                 return Err(Error::invalid_input(
@@ -262,9 +329,22 @@ impl Ledger {
                 ));
             }
         }
-        let new = self.settle_tx(key, fingerprint, kind, &tx, customer, &vendor, held, capture, now);
+        let new = self.settle_tx(
+            key,
+            fingerprint,
+            kind,
+            &tx,
+            customer,
+            &vendor,
+            held,
+            capture,
+            now,
+        );
         match self.append(new).await {
-            Err(Error::AlreadyClosed(_)) => Err(Error::HoldNotOpen { hold, state: self.hold_state(hold).await? }),
+            Err(Error::AlreadyClosed(_)) => Err(Error::HoldNotOpen {
+                hold,
+                state: self.hold_state(hold).await?,
+            }),
             other => other,
         }
     }
@@ -306,7 +386,8 @@ impl Ledger {
             }
             None => self.open_hold(hold).await?.3,
         };
-        self.settle_hold(key, hold, TxKind::HoldCapture, capture).await
+        self.settle_hold(key, hold, TxKind::HoldCapture, capture)
+            .await
     }
 
     /// Cancels an open hold; all its points return to the customer.
@@ -336,10 +417,26 @@ impl Ledger {
     }
 
     /// Releases one expired hold; false when something else settled it first.
-    async fn release(&self, hold: &Transaction, customer: CustomerId, vendor: &VendorId, held: i64) -> Result<bool> {
+    async fn release(
+        &self,
+        hold: &Transaction,
+        customer: CustomerId,
+        vendor: &VendorId,
+        held: i64,
+    ) -> Result<bool> {
         let key = format!("dcms:release:{}", hold.id.0);
         let fingerprint = format!("{}|{}|0", TxKind::HoldRelease.as_str(), hold.id.0);
-        let tx = self.settle_tx(&key, fingerprint, TxKind::HoldRelease, hold, customer, vendor, held, 0, self.clock.now());
+        let tx = self.settle_tx(
+            &key,
+            fingerprint,
+            TxKind::HoldRelease,
+            hold,
+            customer,
+            vendor,
+            held,
+            0,
+            self.clock.now(),
+        );
         match self.append(tx).await {
             Ok(a) => Ok(!a.replayed),
             Err(Error::AlreadyClosed(_)) => Ok(false),
@@ -348,10 +445,19 @@ impl Ledger {
     }
 
     /// Moves points from one customer to another.
-    pub async fn transfer(&self, key: &str, from: CustomerId, to: CustomerId, points: i64) -> Result<Appended> {
+    pub async fn transfer(
+        &self,
+        key: &str,
+        from: CustomerId,
+        to: CustomerId,
+        points: i64,
+    ) -> Result<Appended> {
         check_points(points)?;
         if from == to {
-            return Err(Error::invalid_input("transfer", "cannot transfer to the same account"));
+            return Err(Error::invalid_input(
+                "transfer",
+                "cannot transfer to the same account",
+            ));
         }
         let fingerprint = format!("transfer|{from}|{to}|{points}");
         let tx = new_tx(
@@ -359,7 +465,10 @@ impl Ledger {
             fingerprint,
             TxKind::Transfer,
             self.clock.now(),
-            vec![leg(AccountRef::Customer(from), -points), leg(AccountRef::Customer(to), points)],
+            vec![
+                leg(AccountRef::Customer(from), -points),
+                leg(AccountRef::Customer(to), points),
+            ],
         );
         self.append_spend(tx, from).await
     }
@@ -371,9 +480,15 @@ impl Ledger {
         check_memo("reason", reason)?;
         let original = self.transaction(target).await?;
         let postings: Vec<Posting> = match original.kind {
-            TxKind::ChangeCredit | TxKind::Redemption | TxKind::Transfer | TxKind::Adjustment | TxKind::Expiry => {
-                original.postings.iter().map(|p| leg(p.account.clone(), -p.points)).collect()
-            }
+            TxKind::ChangeCredit
+            | TxKind::Redemption
+            | TxKind::Transfer
+            | TxKind::Adjustment
+            | TxKind::Expiry => original
+                .postings
+                .iter()
+                .map(|p| leg(p.account.clone(), -p.points))
+                .collect(),
             // A capture is refunded: the vendor gives back what it took; the
             // part that returned to the customer at capture stays there.
             TxKind::HoldCapture => {
@@ -385,7 +500,12 @@ impl Ledger {
                     .postings
                     .iter()
                     .filter(|p| matches!(p.account, AccountRef::Vendor(_)))
-                    .flat_map(|p| [leg(p.account.clone(), -p.points), leg(AccountRef::Customer(customer), p.points)])
+                    .flat_map(|p| {
+                        [
+                            leg(p.account.clone(), -p.points),
+                            leg(AccountRef::Customer(customer), p.points),
+                        ]
+                    })
                     .collect()
             }
             kind => {
@@ -396,7 +516,13 @@ impl Ledger {
             }
         };
         let fingerprint = format!("reverse|{}|{reason}", target.0);
-        let mut tx = new_tx(key, fingerprint, TxKind::Reversal, self.clock.now(), postings);
+        let mut tx = new_tx(
+            key,
+            fingerprint,
+            TxKind::Reversal,
+            self.clock.now(),
+            postings,
+        );
         tx.vendor = original.vendor.clone();
         tx.pos = original.pos.clone();
         tx.closes = Some(target);
@@ -414,7 +540,13 @@ impl Ledger {
 
     /// Corrects a customer's balance by hand (positive or negative points),
     /// against the program's adjustments account.
-    pub async fn adjust(&self, key: &str, account: CustomerId, points: i64, reason: &str) -> Result<Appended> {
+    pub async fn adjust(
+        &self,
+        key: &str,
+        account: CustomerId,
+        points: i64,
+        reason: &str,
+    ) -> Result<Appended> {
         check_points(points.checked_abs().unwrap_or(i64::MAX))?;
         check_memo("reason", reason)?;
         let fingerprint = format!("adjust|{account}|{points}|{reason}");
@@ -423,14 +555,23 @@ impl Ledger {
             fingerprint,
             TxKind::Adjustment,
             self.clock.now(),
-            vec![leg(AccountRef::Customer(account), points), leg(AccountRef::Adjustments, -points)],
+            vec![
+                leg(AccountRef::Customer(account), points),
+                leg(AccountRef::Adjustments, -points),
+            ],
         );
         tx.memo = Some(reason.to_string());
         self.append(tx).await
     }
 
     /// Removes expired points from a customer's account.
-    pub async fn expire(&self, key: &str, account: CustomerId, points: i64, reason: &str) -> Result<Appended> {
+    pub async fn expire(
+        &self,
+        key: &str,
+        account: CustomerId,
+        points: i64,
+        reason: &str,
+    ) -> Result<Appended> {
         check_points(points)?;
         check_memo("reason", reason)?;
         let fingerprint = format!("expire|{account}|{points}|{reason}");
@@ -439,7 +580,10 @@ impl Ledger {
             fingerprint,
             TxKind::Expiry,
             self.clock.now(),
-            vec![leg(AccountRef::Customer(account), -points), leg(AccountRef::Breakage, points)],
+            vec![
+                leg(AccountRef::Customer(account), -points),
+                leg(AccountRef::Breakage, points),
+            ],
         );
         tx.memo = Some(reason.to_string());
         self.append(tx).await

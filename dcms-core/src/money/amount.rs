@@ -100,7 +100,10 @@ impl Money {
         if self.currency.code != other.currency.code {
             return Err(Error::invalid_input(
                 "currency",
-                format!("cannot mix {} and {}", self.currency.code, other.currency.code),
+                format!(
+                    "cannot mix {} and {}",
+                    self.currency.code, other.currency.code
+                ),
             ));
         }
         Ok(())
@@ -130,12 +133,18 @@ mod tests {
         assert_eq!(Money::parse("3370", jpy).unwrap().minor, 3370);
         let kwd = Currency::builtin("KWD").unwrap();
         assert_eq!(Money::parse("1.125", kwd).unwrap().minor, 1125);
-        assert_eq!(Money::from_minor(1125, kwd).to_decimal().to_string(), "1.125");
+        assert_eq!(
+            Money::from_minor(1125, kwd).to_decimal().to_string(),
+            "1.125"
+        );
     }
 
     #[test]
     fn refusals_not_roundings() {
-        assert!(matches!(Money::parse("1.234", usd()), Err(Error::InvalidAmount { .. })));
+        assert!(matches!(
+            Money::parse("1.234", usd()),
+            Err(Error::InvalidAmount { .. })
+        ));
         let jpy = Currency::builtin("JPY").unwrap();
         assert!(Money::parse("1.5", jpy).is_err());
         assert!(Money::parse("99999999999999999999", usd()).is_err());

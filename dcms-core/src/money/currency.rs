@@ -202,7 +202,9 @@ mod tests {
 
     #[test]
     fn builtins_resolve() {
-        for code in ["USD", "CAD", "EUR", "GBP", "CHF", "JPY", "KRW", "INR", "AUD", "KWD", "usd"] {
+        for code in [
+            "USD", "CAD", "EUR", "GBP", "CHF", "JPY", "KRW", "INR", "AUD", "KWD", "usd",
+        ] {
             assert!(CurrencyRegistry::default().get(code).is_ok(), "{code}");
         }
         assert!(matches!(
@@ -221,7 +223,17 @@ mod tests {
     #[test]
     fn canadian_rounding() {
         let cad = Currency::builtin("CAD").unwrap();
-        let cases = [(101, 100), (102, 100), (103, 105), (104, 105), (106, 105), (107, 105), (108, 110), (109, 110), (105, 105)];
+        let cases = [
+            (101, 100),
+            (102, 100),
+            (103, 105),
+            (104, 105),
+            (106, 105),
+            (107, 105),
+            (108, 110),
+            (109, 110),
+            (105, 105),
+        ];
         for (input, want) in cases {
             assert_eq!(cad.round_cash(input).unwrap(), want, "{input}");
         }

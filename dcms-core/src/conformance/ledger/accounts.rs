@@ -10,8 +10,14 @@ use crate::vendor::{CustomerAccount, Vendor};
 
 pub(super) async fn meta_and_vendors(f: Fixture) {
     let store = f.ledger.store();
-    assert_eq!(store.meta_get_or_insert("k", "first").await.unwrap(), "first");
-    assert_eq!(store.meta_get_or_insert("k", "second").await.unwrap(), "first");
+    assert_eq!(
+        store.meta_get_or_insert("k", "first").await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        store.meta_get_or_insert("k", "second").await.unwrap(),
+        "first"
+    );
 
     let mut v = f.ledger.vendor(&f.usd).await.unwrap();
     assert_eq!(v.currency, Currency::builtin("USD").unwrap());
@@ -20,7 +26,10 @@ pub(super) async fn meta_and_vendors(f: Fixture) {
     assert_eq!(f.ledger.create_vendor(v.clone()).await.unwrap(), v);
     let mut other = v.clone();
     other.name = "Someone Else".into();
-    assert!(matches!(f.ledger.create_vendor(other).await, Err(Error::DuplicateVendor(_))));
+    assert!(matches!(
+        f.ledger.create_vendor(other).await,
+        Err(Error::DuplicateVendor(_))
+    ));
 
     v.policy = ChangePolicy::AllChange;
     v.per_credit_cap = Some(500);
@@ -28,10 +37,28 @@ pub(super) async fn meta_and_vendors(f: Fixture) {
     f.ledger.update_vendor(v.clone()).await.unwrap();
     assert_eq!(f.ledger.vendor(&f.usd).await.unwrap(), v);
 
-    let ghost = Vendor::new(VendorId::new("ghost").unwrap(), "Ghost", v.currency, v.time_zone);
-    assert!(matches!(f.ledger.update_vendor(ghost.clone()).await, Err(Error::UnknownVendor(_))));
-    assert!(matches!(f.ledger.vendor(&ghost.id).await, Err(Error::UnknownVendor(_))));
-    let ids: Vec<String> = f.ledger.vendors().await.unwrap().into_iter().map(|v| v.id.to_string()).collect();
+    let ghost = Vendor::new(
+        VendorId::new("ghost").unwrap(),
+        "Ghost",
+        v.currency,
+        v.time_zone,
+    );
+    assert!(matches!(
+        f.ledger.update_vendor(ghost.clone()).await,
+        Err(Error::UnknownVendor(_))
+    ));
+    assert!(matches!(
+        f.ledger.vendor(&ghost.id).await,
+        Err(Error::UnknownVendor(_))
+    ));
+    let ids: Vec<String> = f
+        .ledger
+        .vendors()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id.to_string())
+        .collect();
     assert_eq!(ids, vec!["jpy-shop", "usd-shop"]);
 }
 
@@ -49,27 +76,46 @@ pub(super) async fn accounts(f: Fixture) {
     assert!(s2 > s1);
 
     // A taken id is reported, not overwritten.
-    let taken = CustomerAccount { id: f.a, opened_at: f.now() };
-    assert_eq!(store.open_customer("another-key", &taken).await.unwrap(), OpenOutcome::IdTaken);
+    let taken = CustomerAccount {
+        id: f.a,
+        opened_at: f.now(),
+    };
+    assert_eq!(
+        store.open_customer("another-key", &taken).await.unwrap(),
+        OpenOutcome::IdTaken
+    );
 
     let got = f.ledger.account(f.a).await.unwrap();
     assert_eq!(got.id, f.a);
     let stranger = CustomerId::from_payload(99999);
     if stranger != f.a && stranger != f.b {
-        assert!(matches!(f.ledger.account(stranger).await, Err(Error::UnknownAccount(_))));
-        assert!(matches!(f.ledger.balance(stranger).await, Err(Error::UnknownAccount(_))));
+        assert!(matches!(
+            f.ledger.account(stranger).await,
+            Err(Error::UnknownAccount(_))
+        ));
+        assert!(matches!(
+            f.ledger.balance(stranger).await,
+            Err(Error::UnknownAccount(_))
+        ));
     }
     let b = f.ledger.balance(f.a).await.unwrap();
     assert_eq!((b.available, b.held), (0, 0));
-    assert_eq!(store.account_balance(&AccountRef::Breakage).await.unwrap(), 0);
+    assert_eq!(
+        store.account_balance(&AccountRef::Breakage).await.unwrap(),
+        0
+    );
 
     // Many accounts: unique, valid, well spread.
     let mut ids = std::collections::HashSet::new();
     for i in 0..200 {
-        let id = f.ledger.open_account(&format!("bulk-{i}")).await.unwrap().id;
+        let id = f
+            .ledger
+            .open_account(&format!("bulk-{i}"))
+            .await
+            .unwrap()
+            .id;
         assert!(f.ledger.parse_account_id(&id.to_string()).is_ok());
         assert!(ids.insert(id));
     }
     assert!(f.ledger.parse_account_id("1234").is_err());
 }
-

@@ -16,9 +16,18 @@ pub(super) async fn concurrent_writers(f: Fixture) {
         let f = f.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..25 {
-                let (from, to) = if (t + i) % 2 == 0 { (f.a, f.b) } else { (f.b, f.a) };
-                f.ledger.transfer(&format!("tr-{t}-{i}"), from, to, 7).await.unwrap();
-                f.credit_usd(&format!("cr-{t}-{i}"), to, 99, 100).await.unwrap();
+                let (from, to) = if (t + i) % 2 == 0 {
+                    (f.a, f.b)
+                } else {
+                    (f.b, f.a)
+                };
+                f.ledger
+                    .transfer(&format!("tr-{t}-{i}"), from, to, 7)
+                    .await
+                    .unwrap();
+                f.credit_usd(&format!("cr-{t}-{i}"), to, 99, 100)
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -37,7 +46,9 @@ pub(super) async fn concurrent_same_key(f: Fixture) {
     let mut tasks = Vec::new();
     for _ in 0..10 {
         let f = f.clone();
-        tasks.push(tokio::spawn(async move { f.credit_usd("pos-retry-1", f.a, 663, 1000).await }));
+        tasks.push(tokio::spawn(async move {
+            f.credit_usd("pos-retry-1", f.a, 663, 1000).await
+        }));
     }
     let mut ids = std::collections::HashSet::new();
     let mut fresh = 0;
@@ -58,7 +69,13 @@ pub(super) async fn concurrent_overdraw(f: Fixture) {
     for i in 0..10 {
         let f = f.clone();
         tasks.push(tokio::spawn(async move {
-            let req = Redeem { key: format!("od-{i}"), vendor: f.usd.clone(), account: f.a, points: 30, pos: PosRef::default() };
+            let req = Redeem {
+                key: format!("od-{i}"),
+                vendor: f.usd.clone(),
+                account: f.a,
+                points: 30,
+                pos: PosRef::default(),
+            };
             f.ledger.redeem(&req).await
         }));
     }

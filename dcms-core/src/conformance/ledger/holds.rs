@@ -15,7 +15,11 @@ fn hold(f: &Fixture, key: &str, points: i64, ttl_minutes: i64) -> HoldRequest {
         account: f.a,
         points,
         ttl: Some(Duration::minutes(ttl_minutes)),
-        pos: PosRef { store_id: Some("s1".into()), terminal_id: Some("t2".into()), receipt_no: None },
+        pos: PosRef {
+            store_id: Some("s1".into()),
+            terminal_id: Some("t2".into()),
+            receipt_no: None,
+        },
     }
 }
 
@@ -26,8 +30,17 @@ pub(super) async fn holds(f: Fixture) {
     let b = f.ledger.balance(f.a).await.unwrap();
     assert_eq!((b.available, b.held), (200, 100));
     // More than is available cannot be held.
-    assert!(matches!(f.ledger.hold(&hold(&f, "h2", 201, 10)).await, Err(Error::InsufficientPoints { .. })));
-    assert!(f.ledger.hold(&hold(&f, "h1", 100, 10)).await.unwrap().replayed);
+    assert!(matches!(
+        f.ledger.hold(&hold(&f, "h2", 201, 10)).await,
+        Err(Error::InsufficientPoints { .. })
+    ));
+    assert!(
+        f.ledger
+            .hold(&hold(&f, "h1", 100, 10))
+            .await
+            .unwrap()
+            .replayed
+    );
 
     // Capture 60 of 100: 60 to the vendor, 40 back.
     let c = f.ledger.capture("cap1", h.tx.id, Some(60)).await.unwrap();
@@ -36,21 +49,49 @@ pub(super) async fn holds(f: Fixture) {
     let b = f.ledger.balance(f.a).await.unwrap();
     assert_eq!((b.available, b.held), (240, 0));
     assert_eq!(f.ledger.vendor_liability(&f.usd).await.unwrap(), 240);
-    assert!(f.ledger.capture("cap1", h.tx.id, Some(60)).await.unwrap().replayed);
+    assert!(
+        f.ledger
+            .capture("cap1", h.tx.id, Some(60))
+            .await
+            .unwrap()
+            .replayed
+    );
     let again = f.ledger.capture("cap2", h.tx.id, Some(10)).await;
     assert!(matches!(again, Err(Error::HoldNotOpen { .. })), "{again:?}");
-    assert!(matches!(f.ledger.void_hold("v0", h.tx.id).await, Err(Error::HoldNotOpen { .. })));
+    assert!(matches!(
+        f.ledger.void_hold("v0", h.tx.id).await,
+        Err(Error::HoldNotOpen { .. })
+    ));
 
     // A capture can be refunded by reversal.
-    f.ledger.reverse("rvc", c.tx.id, "returned goods").await.unwrap();
+    f.ledger
+        .reverse("rvc", c.tx.id, "returned goods")
+        .await
+        .unwrap();
     assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 300);
 
     // Capture more than held is refused; a full capture takes all.
     let h3 = f.ledger.hold(&hold(&f, "h3", 50, 10)).await.unwrap();
-    assert!(matches!(f.ledger.capture("cap3", h3.tx.id, Some(51)).await, Err(Error::InvalidInput { .. })));
+    assert!(matches!(
+        f.ledger.capture("cap3", h3.tx.id, Some(51)).await,
+        Err(Error::InvalidInput { .. })
+    ));
     f.ledger.capture("cap4", h3.tx.id, None).await.unwrap();
     assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 250);
-    f.ledger.reverse("rvc2", f.ledger.store().transaction_by_key("cap4").await.unwrap().unwrap().id, "refund").await.unwrap();
+    f.ledger
+        .reverse(
+            "rvc2",
+            f.ledger
+                .store()
+                .transaction_by_key("cap4")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            "refund",
+        )
+        .await
+        .unwrap();
     assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 300);
 
     // Void returns everything.
@@ -59,10 +100,23 @@ pub(super) async fn holds(f: Fixture) {
     let b = f.ledger.balance(f.a).await.unwrap();
     assert_eq!((b.available, b.held), (300, 0));
     // A hold is settled, not reversed; a non-hold cannot be captured.
-    assert!(matches!(f.ledger.reverse("rvh", h4.tx.id, "x").await, Err(Error::NotReversible { .. })));
+    assert!(matches!(
+        f.ledger.reverse("rvh", h4.tx.id, "x").await,
+        Err(Error::NotReversible { .. })
+    ));
     let any_credit = f.credit_usd("c-x", f.a, 90, 100).await.unwrap().tx.unwrap();
-    assert!(matches!(f.ledger.capture("cap5", any_credit.id, None).await, Err(Error::HoldNotOpen { .. })));
-    assert_eq!(f.ledger.store().account_balance(&AccountRef::Holds).await.unwrap(), 0);
+    assert!(matches!(
+        f.ledger.capture("cap5", any_credit.id, None).await,
+        Err(Error::HoldNotOpen { .. })
+    ));
+    assert_eq!(
+        f.ledger
+            .store()
+            .account_balance(&AccountRef::Holds)
+            .await
+            .unwrap(),
+        0
+    );
     f.assert_verified().await;
 }
 
@@ -74,10 +128,16 @@ pub(super) async fn hold_expiry(f: Fixture) {
     f.clock.advance(Duration::minutes(6));
     let now = f.now();
     let expired = f.ledger.store().expired_holds(now, 10).await.unwrap();
-    assert_eq!(expired.iter().map(|t| t.id).collect::<Vec<_>>(), vec![h1.tx.id]);
+    assert_eq!(
+        expired.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![h1.tx.id]
+    );
     // A capture after expiry is refused and releases the hold.
     let e = f.ledger.capture("late", h1.tx.id, None).await.unwrap_err();
-    assert!(matches!(&e, Error::HoldNotOpen { state, .. } if state == "expired"), "{e:?}");
+    assert!(
+        matches!(&e, Error::HoldNotOpen { state, .. } if state == "expired"),
+        "{e:?}"
+    );
     assert_eq!(f.ledger.balance(f.a).await.unwrap().held, 30);
     assert_eq!(f.ledger.release_expired_holds().await.unwrap(), 0);
     // Spending more than is available releases expired holds first.
@@ -88,8 +148,16 @@ pub(super) async fn hold_expiry(f: Fixture) {
     let b = f.ledger.balance(f.a).await.unwrap();
     assert_eq!((b.available, b.held), (0, 0));
     let release = f.ledger.store().closed_by(h2.tx.id).await.unwrap().unwrap();
-    assert_eq!(f.ledger.transaction(release).await.unwrap().kind, TxKind::HoldRelease);
-    assert!(f.ledger.store().expired_holds(f.now(), 10).await.unwrap().is_empty());
+    assert_eq!(
+        f.ledger.transaction(release).await.unwrap().kind,
+        TxKind::HoldRelease
+    );
+    assert!(f
+        .ledger
+        .store()
+        .expired_holds(f.now(), 10)
+        .await
+        .unwrap()
+        .is_empty());
     f.assert_verified().await;
 }
-

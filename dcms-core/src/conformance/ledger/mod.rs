@@ -46,7 +46,9 @@ pub struct Fixture {
 impl Fixture {
     /// Builds the fixture on `store`.
     pub async fn new(store: DynLedgerStore) -> Fixture {
-        let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 14, 15, 0, 0).unwrap()));
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 14, 15, 0, 0).unwrap(),
+        ));
         let ledger = Ledger::open(store, LedgerConfig::default())
             .await
             .expect("open ledger")
@@ -73,11 +75,24 @@ impl Fixture {
             .id;
         let a = ledger.open_account("open-a").await.expect("account a").id;
         let b = ledger.open_account("open-b").await.expect("account b").id;
-        Fixture { ledger, clock, usd, jpy, a, b }
+        Fixture {
+            ledger,
+            clock,
+            usd,
+            jpy,
+            a,
+            b,
+        }
     }
 
     /// Credits the change of a USD sale (`total` and `tendered` in cents).
-    pub async fn credit_usd(&self, key: &str, account: CustomerId, total: i64, tendered: i64) -> crate::Result<crate::ChangeCredited> {
+    pub async fn credit_usd(
+        &self,
+        key: &str,
+        account: CustomerId,
+        total: i64,
+        tendered: i64,
+    ) -> crate::Result<crate::ChangeCredited> {
         self.ledger
             .credit_change(&CreditChange {
                 key: key.to_string(),
@@ -101,7 +116,9 @@ impl Fixture {
         while left > 0 {
             let p = left.min(99);
             // Change of 1.00 - 0.p: credit p cents.
-            self.credit_usd(&format!("fund-{account}-{n}"), account, 100 - p, 100).await.expect("fund");
+            self.credit_usd(&format!("fund-{account}-{n}"), account, 100 - p, 100)
+                .await
+                .expect("fund");
             left -= p;
             n += 1;
         }
@@ -116,7 +133,11 @@ impl Fixture {
     /// Asserts `verify()` finds nothing wrong.
     pub async fn assert_verified(&self) {
         let report = self.ledger.verify().await.expect("verify");
-        assert!(report.is_ok(), "verify found problems: {:?}", report.problems);
+        assert!(
+            report.is_ok(),
+            "verify found problems: {:?}",
+            report.problems
+        );
     }
 }
 
@@ -129,20 +150,38 @@ where
 {
     type CaseFn = fn(Fixture) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
     let cases: Vec<(&str, CaseFn)> = vec![
-        ("meta_and_vendors", |f| Box::pin(accounts::meta_and_vendors(f))),
+        ("meta_and_vendors", |f| {
+            Box::pin(accounts::meta_and_vendors(f))
+        }),
         ("accounts", |f| Box::pin(accounts::accounts(f))),
-        ("credit_and_replay", |f| Box::pin(writes::credit_and_replay(f))),
-        ("refusals_change_nothing", |f| Box::pin(writes::refusals_change_nothing(f))),
+        ("credit_and_replay", |f| {
+            Box::pin(writes::credit_and_replay(f))
+        }),
+        ("refusals_change_nothing", |f| {
+            Box::pin(writes::refusals_change_nothing(f))
+        }),
         ("caps", |f| Box::pin(writes::caps(f))),
-        ("redeem_transfer_adjust_expire", |f| Box::pin(writes::redeem_transfer_adjust_expire(f))),
+        ("redeem_transfer_adjust_expire", |f| {
+            Box::pin(writes::redeem_transfer_adjust_expire(f))
+        }),
         ("reversals", |f| Box::pin(writes::reversals(f))),
         ("holds", |f| Box::pin(holds::holds(f))),
         ("hold_expiry", |f| Box::pin(holds::hold_expiry(f))),
-        ("history_pagination", |f| Box::pin(reads::history_pagination(f))),
-        ("journal_ranges_and_activity", |f| Box::pin(reads::journal_ranges_and_activity(f))),
-        ("concurrent_writers", |f| Box::pin(concurrency::concurrent_writers(f))),
-        ("concurrent_same_key", |f| Box::pin(concurrency::concurrent_same_key(f))),
-        ("concurrent_overdraw", |f| Box::pin(concurrency::concurrent_overdraw(f))),
+        ("history_pagination", |f| {
+            Box::pin(reads::history_pagination(f))
+        }),
+        ("journal_ranges_and_activity", |f| {
+            Box::pin(reads::journal_ranges_and_activity(f))
+        }),
+        ("concurrent_writers", |f| {
+            Box::pin(concurrency::concurrent_writers(f))
+        }),
+        ("concurrent_same_key", |f| {
+            Box::pin(concurrency::concurrent_same_key(f))
+        }),
+        ("concurrent_overdraw", |f| {
+            Box::pin(concurrency::concurrent_overdraw(f))
+        }),
     ];
     for (name, case) in cases {
         let fixture = Fixture::new(factory().await).await;

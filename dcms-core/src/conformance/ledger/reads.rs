@@ -27,16 +27,32 @@ pub(super) async fn history_pagination(f: Fixture) {
     }
     assert_eq!(seen.len(), 25);
     assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first");
-    let keys: Vec<String> = f.ledger.history(f.a, None, 2).await.unwrap().items.into_iter().map(|t| t.key).collect();
+    let keys: Vec<String> = f
+        .ledger
+        .history(f.a, None, 2)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
     assert_eq!(keys, vec!["h24", "h23"]);
     // Exactly one full page: no next cursor pointing at an empty page.
     let b = f.ledger.history(f.b, None, 1).await.unwrap();
     assert_eq!((b.items.len(), b.next.is_none()), (1, true));
 
-    assert!(matches!(f.ledger.history(f.a, None, 0).await, Err(Error::InvalidInput { .. })));
-    assert!(matches!(f.ledger.history(f.a, None, 100_000).await, Err(Error::InvalidInput { .. })));
     assert!(matches!(
-        f.ledger.history(f.a, Some(Cursor("not-a-cursor".into())), 10).await,
+        f.ledger.history(f.a, None, 0).await,
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        f.ledger.history(f.a, None, 100_000).await,
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        f.ledger
+            .history(f.a, Some(Cursor("not-a-cursor".into())), 10)
+            .await,
         Err(Error::InvalidCursor(_))
     ));
 }
@@ -55,8 +71,21 @@ pub(super) async fn journal_ranges_and_activity(f: Fixture) {
     let t3 = f.now();
 
     let store = f.ledger.store();
-    let q = JournalQuery { from: Some(t1), to: Some(t2), order: Order::OldestFirst, limit: 100, ..JournalQuery::default() };
-    let keys: Vec<String> = store.journal(&q).await.unwrap().items.into_iter().map(|t| t.key).collect();
+    let q = JournalQuery {
+        from: Some(t1),
+        to: Some(t2),
+        order: Order::OldestFirst,
+        limit: 100,
+        ..JournalQuery::default()
+    };
+    let keys: Vec<String> = store
+        .journal(&q)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
     assert_eq!(keys, vec!["d2", "d3"]);
     let q = JournalQuery {
         account: Some(AccountRef::Customer(f.b)),
@@ -66,7 +95,11 @@ pub(super) async fn journal_ranges_and_activity(f: Fixture) {
     };
     assert_eq!(store.journal(&q).await.unwrap().items.len(), 1);
     // Paging forward through everything returns each transaction once.
-    let mut q = JournalQuery { order: Order::OldestFirst, limit: 1, ..JournalQuery::default() };
+    let mut q = JournalQuery {
+        order: Order::OldestFirst,
+        limit: 1,
+        ..JournalQuery::default()
+    };
     let mut n = 0;
     loop {
         let page = store.journal(&q).await.unwrap();
@@ -85,15 +118,37 @@ pub(super) async fn journal_ranges_and_activity(f: Fixture) {
         act.buckets,
         vec![
             vec![
-                KindTotal { kind: TxKind::ChangeCredit, count: 1, points: 20 },
-                KindTotal { kind: TxKind::Transfer, count: 1, points: -5 },
+                KindTotal {
+                    kind: TxKind::ChangeCredit,
+                    count: 1,
+                    points: 20
+                },
+                KindTotal {
+                    kind: TxKind::Transfer,
+                    count: 1,
+                    points: -5
+                },
             ],
-            vec![KindTotal { kind: TxKind::ChangeCredit, count: 1, points: 30 }],
+            vec![KindTotal {
+                kind: TxKind::ChangeCredit,
+                count: 1,
+                points: 30
+            }],
         ]
     );
-    let vendor = store.activity(&AccountRef::Vendor(f.usd.clone()), &[t0, t3]).await.unwrap();
+    let vendor = store
+        .activity(&AccountRef::Vendor(f.usd.clone()), &[t0, t3])
+        .await
+        .unwrap();
     assert_eq!(vendor.opening, 0);
-    assert_eq!(vendor.buckets, vec![vec![KindTotal { kind: TxKind::ChangeCredit, count: 3, points: -60 }]]);
+    assert_eq!(
+        vendor.buckets,
+        vec![vec![KindTotal {
+            kind: TxKind::ChangeCredit,
+            count: 3,
+            points: -60
+        }]]
+    );
     assert!(store.activity(&account, &[t2, t1]).await.is_err());
     assert!(store.activity(&account, &[]).await.is_err());
 }

@@ -9,7 +9,13 @@ use crate::ledger::{CreditChange, Redeem};
 use crate::transaction::TxKind;
 
 fn redeem(f: &Fixture, key: &str, account: CustomerId, points: i64) -> Redeem {
-    Redeem { key: key.into(), vendor: f.usd.clone(), account, points, pos: PosRef::default() }
+    Redeem {
+        key: key.into(),
+        vendor: f.usd.clone(),
+        account,
+        points,
+        pos: PosRef::default(),
+    }
 }
 
 pub(super) async fn credit_and_replay(f: Fixture) {
@@ -35,9 +41,21 @@ pub(super) async fn credit_and_replay(f: Fixture) {
     assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 37);
     // The same key, another request: a conflict, nothing new.
     let conflict = f.credit_usd("usd-shop/r1", f.a, 600, 1000).await;
-    assert!(matches!(conflict, Err(Error::IdempotencyConflict { .. })), "{conflict:?}");
+    assert!(
+        matches!(conflict, Err(Error::IdempotencyConflict { .. })),
+        "{conflict:?}"
+    );
     assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 37);
-    assert_eq!(f.ledger.store().transaction_by_key("usd-shop/r1").await.unwrap().unwrap().id, tx.id);
+    assert_eq!(
+        f.ledger
+            .store()
+            .transaction_by_key("usd-shop/r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        tx.id
+    );
 
     // JPY 5000 - 1630: credit 370 yen as 370 points, hand back 3000.
     let jpy = f
@@ -93,17 +111,29 @@ pub(super) async fn refusals_change_nothing(f: Fixture) {
             })
             .await
             .map(|_| ()),
-        f.ledger.redeem(&redeem(&f, "x5", f.a, 38)).await.map(|_| ()),
+        f.ledger
+            .redeem(&redeem(&f, "x5", f.a, 38))
+            .await
+            .map(|_| ()),
         f.ledger.redeem(&redeem(&f, "x6", f.a, 0)).await.map(|_| ()),
-        f.ledger.redeem(&redeem(&f, "x7", f.a, -5)).await.map(|_| ()),
+        f.ledger
+            .redeem(&redeem(&f, "x7", f.a, -5))
+            .await
+            .map(|_| ()),
         f.ledger.transfer("x8", f.a, f.b, 1000).await.map(|_| ()),
         f.ledger.transfer("x9", f.a, f.a, 1).await.map(|_| ()),
         f.ledger.transfer("x10", f.a, stranger, 1).await.map(|_| ()),
         f.ledger.expire("x11", f.b, 1, "old").await.map(|_| ()),
         f.ledger.adjust("x12", f.a, 5, "").await.map(|_| ()),
-        f.ledger.reverse("x13", crate::TxId(999_999), "typo").await.map(|_| ()),
+        f.ledger
+            .reverse("x13", crate::TxId(999_999), "typo")
+            .await
+            .map(|_| ()),
     ];
-    let codes: Vec<&str> = errors.iter().map(|e| e.as_ref().err().map(Error::code).unwrap_or("OK")).collect();
+    let codes: Vec<&str> = errors
+        .iter()
+        .map(|e| e.as_ref().err().map(Error::code).unwrap_or("OK"))
+        .collect();
     assert_eq!(
         codes,
         vec![
@@ -122,12 +152,25 @@ pub(super) async fn refusals_change_nothing(f: Fixture) {
             "unknown_transaction",
         ]
     );
-    if let Err(Error::InsufficientPoints { available, requested, .. }) = &errors[4] {
+    if let Err(Error::InsufficientPoints {
+        available,
+        requested,
+        ..
+    }) = &errors[4]
+    {
         assert_eq!((*available, *requested), (37, 38));
     }
     assert_eq!(f.ledger.store().all_balances().await.unwrap(), before);
     for key in ["x1", "x5", "x8", "x10", "x11"] {
-        assert!(f.ledger.store().transaction_by_key(key).await.unwrap().is_none(), "{key} was written");
+        assert!(
+            f.ledger
+                .store()
+                .transaction_by_key(key)
+                .await
+                .unwrap()
+                .is_none(),
+            "{key} was written"
+        );
     }
     f.assert_verified().await;
 }
@@ -139,11 +182,32 @@ pub(super) async fn caps(f: Fixture) {
     f.ledger.update_vendor(v).await.unwrap();
     // 0.63 > 50: refused before anything is written.
     let e = f.credit_usd("c1", f.a, 37, 100).await.unwrap_err();
-    assert!(matches!(e, Error::LimitExceeded { limit: "per-credit", cap: 50, requested: 63, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::LimitExceeded {
+                limit: "per-credit",
+                cap: 50,
+                requested: 63,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     f.credit_usd("c2", f.a, 60, 100).await.unwrap(); // 40
     f.credit_usd("c3", f.a, 60, 100).await.unwrap(); // 80
     let e = f.credit_usd("c4", f.a, 70, 100).await.unwrap_err(); // 30 > 20 left
-    assert!(matches!(e, Error::LimitExceeded { limit: "per-day", remaining: 20, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::LimitExceeded {
+                limit: "per-day",
+                remaining: 20,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     // Another account has its own day.
     f.credit_usd("c5", f.b, 70, 100).await.unwrap();
     // The retry of an acknowledged credit still replays.
@@ -161,7 +225,13 @@ pub(super) async fn redeem_transfer_adjust_expire(f: Fixture) {
     assert_eq!(r.tx.kind, TxKind::Redemption);
     assert_eq!(r.tx.balance_after(f.a), Some(380));
     assert_eq!(f.ledger.vendor_liability(&f.usd).await.unwrap(), 380);
-    assert!(f.ledger.redeem(&redeem(&f, "rd1", f.a, 120)).await.unwrap().replayed);
+    assert!(
+        f.ledger
+            .redeem(&redeem(&f, "rd1", f.a, 120))
+            .await
+            .unwrap()
+            .replayed
+    );
     assert!(matches!(
         f.ledger.redeem(&redeem(&f, "rd1", f.a, 121)).await,
         Err(Error::IdempotencyConflict { .. })
@@ -170,36 +240,98 @@ pub(super) async fn redeem_transfer_adjust_expire(f: Fixture) {
     let t = f.ledger.transfer("tr1", f.a, f.b, 80).await.unwrap();
     assert_eq!(t.tx.balance_after(f.a), Some(300));
     assert_eq!(t.tx.balance_after(f.b), Some(80));
-    assert!(f.ledger.transfer("tr1", f.a, f.b, 80).await.unwrap().replayed);
+    assert!(
+        f.ledger
+            .transfer("tr1", f.a, f.b, 80)
+            .await
+            .unwrap()
+            .replayed
+    );
     assert_eq!(f.ledger.balance(f.b).await.unwrap().available, 80);
 
     f.ledger.adjust("ad1", f.b, 20, "goodwill").await.unwrap();
-    f.ledger.adjust("ad2", f.b, -10, "correction").await.unwrap();
-    assert!(matches!(f.ledger.adjust("ad3", f.b, -1000, "too much").await, Err(Error::InsufficientPoints { .. })));
-    assert_eq!(f.ledger.store().account_balance(&AccountRef::Adjustments).await.unwrap(), -10);
+    f.ledger
+        .adjust("ad2", f.b, -10, "correction")
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.ledger.adjust("ad3", f.b, -1000, "too much").await,
+        Err(Error::InsufficientPoints { .. })
+    ));
+    assert_eq!(
+        f.ledger
+            .store()
+            .account_balance(&AccountRef::Adjustments)
+            .await
+            .unwrap(),
+        -10
+    );
 
-    f.ledger.expire("ex1", f.b, 30, "12 months inactive").await.unwrap();
+    f.ledger
+        .expire("ex1", f.b, 30, "12 months inactive")
+        .await
+        .unwrap();
     assert_eq!(f.ledger.balance(f.b).await.unwrap().available, 60);
-    assert_eq!(f.ledger.store().account_balance(&AccountRef::Breakage).await.unwrap(), 30);
+    assert_eq!(
+        f.ledger
+            .store()
+            .account_balance(&AccountRef::Breakage)
+            .await
+            .unwrap(),
+        30
+    );
     f.assert_verified().await;
 }
 
 pub(super) async fn reversals(f: Fixture) {
-    let credit = f.credit_usd("cr1", f.a, 663, 1000).await.unwrap().tx.unwrap();
-    let rev = f.ledger.reverse("rv1", credit.id, "wrong account").await.unwrap();
+    let credit = f
+        .credit_usd("cr1", f.a, 663, 1000)
+        .await
+        .unwrap()
+        .tx
+        .unwrap();
+    let rev = f
+        .ledger
+        .reverse("rv1", credit.id, "wrong account")
+        .await
+        .unwrap();
     assert_eq!(rev.tx.kind, TxKind::Reversal);
     assert_eq!(rev.tx.closes, Some(credit.id));
     assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 0);
     assert_eq!(f.ledger.vendor_liability(&f.usd).await.unwrap(), 0);
-    assert!(f.ledger.reverse("rv1", credit.id, "wrong account").await.unwrap().replayed);
-    assert!(matches!(f.ledger.reverse("rv2", credit.id, "again").await, Err(Error::AlreadyClosed(_))));
-    assert!(matches!(f.ledger.reverse("rv3", rev.tx.id, "undo").await, Err(Error::NotReversible { .. })));
-    assert_eq!(f.ledger.store().closed_by(credit.id).await.unwrap(), Some(rev.tx.id));
+    assert!(
+        f.ledger
+            .reverse("rv1", credit.id, "wrong account")
+            .await
+            .unwrap()
+            .replayed
+    );
+    assert!(matches!(
+        f.ledger.reverse("rv2", credit.id, "again").await,
+        Err(Error::AlreadyClosed(_))
+    ));
+    assert!(matches!(
+        f.ledger.reverse("rv3", rev.tx.id, "undo").await,
+        Err(Error::NotReversible { .. })
+    ));
+    assert_eq!(
+        f.ledger.store().closed_by(credit.id).await.unwrap(),
+        Some(rev.tx.id)
+    );
 
     // A credit whose points were spent cannot be reversed.
-    let credit2 = f.credit_usd("cr2", f.a, 663, 1000).await.unwrap().tx.unwrap();
+    let credit2 = f
+        .credit_usd("cr2", f.a, 663, 1000)
+        .await
+        .unwrap()
+        .tx
+        .unwrap();
     f.ledger.transfer("sp1", f.a, f.b, 30).await.unwrap();
-    let e = f.ledger.reverse("rv4", credit2.id, "late").await.unwrap_err();
+    let e = f
+        .ledger
+        .reverse("rv4", credit2.id, "late")
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::NotReversible { .. }), "{e:?}");
     assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 7);
 

@@ -1,0 +1,214 @@
+//! The local directory object store: the shared object conformance suite
+//! (with `--features conformance`), then what only a local directory has:
+//! permissions, the recorded encryption, `dcms-local://` pre-signed URLs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use dcms_core::object_local::LocalDirStore;
+use dcms_core::{Error, ManualClock, ObjectStore, PutOptions, Sse};
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("dcms-{tag}-{}-{nanos}", std::process::id()));
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+#[cfg(feature = "conformance")]
+#[test]
+fn conformance_suite_passes() {
+    let dir = TempDir::new("conf");
+    let store = LocalDirStore::open(&dir.0).unwrap();
+    block_on(dcms_core::conformance::objects::run_all(&store, Some("local-test-key")));
+}
+
+#[cfg(not(feature = "conformance"))]
+#[test]
+fn conformance_suite_needs_the_feature() {
+    eprintln!("SKIPPED: object conformance suite; run with `--features conformance`");
+}
+
+fn store_at(dir: &Path, now: chrono::DateTime<Utc>) -> (LocalDirStore, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(now));
+    let store = LocalDirStore::open(dir).unwrap().with_clock(clock.clone());
+    (store, clock)
+}
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+}
+
+#[test]
+fn presigned_url_opens_until_it_expires() {
+    let dir = TempDir::new("presign");
+    let (store, _clock) = store_at(&dir.0, t0());
+    block_on(async {
+        store.put("receipts/r-1.txt", b"receipt".to_vec(), &PutOptions::new("text/plain")).await.unwrap();
+        let url = store.presign_get("receipts/r-1.txt", Duration::from_secs(60)).await.unwrap();
+        assert!(url.url.starts_with("dcms-local://receipts/r-1.txt?expires="), "{}", url.url);
+        assert_eq!(url.expires_at, t0() + chrono::Duration::seconds(60));
+
+        let now = t0() + chrono::Duration::seconds(59);
+        assert_eq!(store.open_presigned(&url.url, now).unwrap(), b"receipt");
+        assert_eq!(store.verify_presigned(&url.url, now).unwrap(), "receipts/r-1.txt");
+
+        let expired = store.open_presigned(&url.url, t0() + chrono::Duration::seconds(60));
+        assert!(
+            matches!(&expired, Err(Error::InvalidInput { reason, .. }) if reason == "expired"),
+            "{expired:?}"
+        );
+    });
+}
+
+fn refused(store: &LocalDirStore, url: &str) -> String {
+    match store.open_presigned(url, t0()) {
+        Err(Error::InvalidInput { field, reason }) => {
+            assert_eq!(field, "pre-signed URL");
+            reason
+        }
+        other => panic!("{url} should be refused, got {other:?}"),
+    }
+}
+
+#[test]
+fn tampered_urls_are_refused() {
+    let dir = TempDir::new("tamper");
+    let (store, _clock) = store_at(&dir.0, t0());
+    block_on(async {
+        for key in ["a/secret.txt", "a/other.txt"] {
+            store.put(key, key.as_bytes().to_vec(), &PutOptions::new("text/plain")).await.unwrap();
+        }
+        let url = store.presign_get("a/secret.txt", Duration::from_secs(60)).await.unwrap().url;
+        let (head, sig) = url.split_once("&sig=").unwrap();
+        let flipped = format!("{head}&sig={}{}", if sig.starts_with('0') { '1' } else { '0' }, &sig[1..]);
+        assert_eq!(refused(&store, &flipped), "signature does not match");
+        let other_key = url.replace("a/secret.txt", "a/other.txt");
+        assert_eq!(refused(&store, &other_key), "signature does not match");
+        let later = url.replace("expires=", "expires=9");
+        assert_eq!(refused(&store, &later), "signature does not match");
+        let padded = url.replace("expires=", "expires=0");
+        assert_eq!(refused(&store, &padded), "malformed expiry");
+        assert_eq!(refused(&store, &format!("{url}&x=1")), "unexpected query parameter");
+        assert_eq!(refused(&store, &url.replace("dcms-local://", "http://")), "not a dcms-local URL");
+        assert_eq!(refused(&store, head), "no signature");
+        assert_eq!(refused(&store, &format!("{head}&sig=zz")), "malformed signature");
+
+        // Another directory has another secret.
+        let dir2 = TempDir::new("tamper2");
+        let (other, _) = store_at(&dir2.0, t0());
+        assert_eq!(refused(&other, &url), "signature does not match");
+    });
+}
+
+#[test]
+fn secret_survives_reopening() {
+    let dir = TempDir::new("reopen");
+    let url = {
+        let (store, _) = store_at(&dir.0, t0());
+        block_on(async {
+            store.put("r.txt", b"x".to_vec(), &PutOptions::new("text/plain")).await.unwrap();
+            store.presign_get("r.txt", Duration::from_secs(60)).await.unwrap().url
+        })
+    };
+    let (reopened, _) = store_at(&dir.0, t0());
+    assert_eq!(reopened.open_presigned(&url, t0()).unwrap(), b"x");
+}
+
+#[test]
+fn requested_encryption_is_recorded_and_reported() {
+    let dir = TempDir::new("sse");
+    let (store, _) = store_at(&dir.0, t0());
+    block_on(async {
+        let kms = Sse::Kms {
+            key_id: "key-1".into(),
+        };
+        let options = PutOptions {
+            content_type: "application/json".into(),
+            sse: kms.clone(),
+        };
+        store.put("s/kms.json", b"{}".to_vec(), &options).await.unwrap();
+        store.put("s/s3.csv", b"a,b".to_vec(), &PutOptions::new("text/csv")).await.unwrap();
+        let head = store.head("s/kms.json").await.unwrap().unwrap();
+        assert_eq!(head.sse, Some(kms.clone()));
+        let listed = store.list("s/").await.unwrap();
+        let sse: Vec<_> = listed.iter().map(|m| m.sse.clone()).collect();
+        assert_eq!(sse, vec![Some(kms), Some(Sse::S3)]);
+        // The sidecar is where it is recorded, next to nothing a key can reach.
+        let sidecar = std::fs::read_to_string(dir.0.join("meta/s/kms.json")).unwrap();
+        assert!(sidecar.contains("key-1"), "{sidecar}");
+    });
+}
+
+#[test]
+fn a_file_and_a_folder_of_one_name_clash() {
+    let dir = TempDir::new("clash");
+    let (store, _) = store_at(&dir.0, t0());
+    block_on(async {
+        let options = PutOptions::new("text/plain");
+        store.put("a/b", b"1".to_vec(), &options).await.unwrap();
+        let folder_is_taken = store.put("a", b"2".to_vec(), &options).await;
+        assert!(matches!(folder_is_taken, Err(Error::InvalidInput { .. })), "{folder_is_taken:?}");
+        let file_is_taken = store.put("a/b/c", b"3".to_vec(), &options).await;
+        assert!(matches!(file_is_taken, Err(Error::InvalidInput { .. })), "{file_is_taken:?}");
+        assert_eq!(store.get("a/b").await.unwrap(), b"1");
+    });
+}
+
+#[test]
+fn leftover_temporary_files_are_not_listed() {
+    let dir = TempDir::new("tmp");
+    let (store, _) = store_at(&dir.0, t0());
+    block_on(async {
+        store.put("x/one", b"1".to_vec(), &PutOptions::new("text/plain")).await.unwrap();
+        std::fs::write(dir.0.join("objects/x/~crashed.tmp"), b"half").unwrap();
+        let keys: Vec<_> = store.list("").await.unwrap().into_iter().map(|m| m.key).collect();
+        assert_eq!(keys, vec!["x/one".to_owned()]);
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn files_and_folders_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("perms");
+    let (store, _) = store_at(&dir.0, t0());
+    block_on(async {
+        store.put("statements/v/2026-01.csv", b"x".to_vec(), &PutOptions::new("text/csv")).await.unwrap();
+    });
+    let mode = |p: &str| std::fs::metadata(dir.0.join(p)).unwrap().permissions().mode() & 0o777;
+    for folder in ["", "objects", "objects/statements", "objects/statements/v", "meta/statements/v"] {
+        assert_eq!(mode(folder), 0o700, "folder {folder:?}");
+    }
+    for file in ["objects/statements/v/2026-01.csv", "meta/statements/v/2026-01.csv", "presign.key"] {
+        assert_eq!(mode(file), 0o600, "file {file:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_secret_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("leaky");
+    drop(LocalDirStore::open(&dir.0).unwrap());
+    let secret = dir.0.join("presign.key");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = LocalDirStore::open(&dir.0).unwrap_err();
+    assert!(matches!(&err, Error::Storage(m) if m.contains("chmod 600")), "{err:?}");
+}
