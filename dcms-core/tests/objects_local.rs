@@ -2,6 +2,8 @@
 //! (with `--features conformance`), then what only a local directory has:
 //! permissions, the recorded encryption, `dcms-local://` pre-signed URLs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +30,11 @@ impl Drop for TempDir {
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
 }
 
 #[cfg(feature = "conformance")]
@@ -36,7 +42,10 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 fn conformance_suite_passes() {
     let dir = TempDir::new("conf");
     let store = LocalDirStore::open(&dir.0).unwrap();
-    block_on(dcms_core::conformance::objects::run_all(&store, Some("local-test-key")));
+    block_on(dcms_core::conformance::objects::run_all(
+        &store,
+        Some("local-test-key"),
+    ));
 }
 
 #[cfg(not(feature = "conformance"))]
@@ -60,14 +69,32 @@ fn presigned_url_opens_until_it_expires() {
     let dir = TempDir::new("presign");
     let (store, _clock) = store_at(&dir.0, t0());
     block_on(async {
-        store.put("receipts/r-1.txt", b"receipt".to_vec(), &PutOptions::new("text/plain")).await.unwrap();
-        let url = store.presign_get("receipts/r-1.txt", Duration::from_secs(60)).await.unwrap();
-        assert!(url.url.starts_with("dcms-local://receipts/r-1.txt?expires="), "{}", url.url);
+        store
+            .put(
+                "receipts/r-1.txt",
+                b"receipt".to_vec(),
+                &PutOptions::new("text/plain"),
+            )
+            .await
+            .unwrap();
+        let url = store
+            .presign_get("receipts/r-1.txt", Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert!(
+            url.url
+                .starts_with("dcms-local://receipts/r-1.txt?expires="),
+            "{}",
+            url.url
+        );
         assert_eq!(url.expires_at, t0() + chrono::Duration::seconds(60));
 
         let now = t0() + chrono::Duration::seconds(59);
         assert_eq!(store.open_presigned(&url.url, now).unwrap(), b"receipt");
-        assert_eq!(store.verify_presigned(&url.url, now).unwrap(), "receipts/r-1.txt");
+        assert_eq!(
+            store.verify_presigned(&url.url, now).unwrap(),
+            "receipts/r-1.txt"
+        );
 
         let expired = store.open_presigned(&url.url, t0() + chrono::Duration::seconds(60));
         assert!(
@@ -93,11 +120,22 @@ fn tampered_urls_are_refused() {
     let (store, _clock) = store_at(&dir.0, t0());
     block_on(async {
         for key in ["a/secret.txt", "a/other.txt"] {
-            store.put(key, key.as_bytes().to_vec(), &PutOptions::new("text/plain")).await.unwrap();
+            store
+                .put(key, key.as_bytes().to_vec(), &PutOptions::new("text/plain"))
+                .await
+                .unwrap();
         }
-        let url = store.presign_get("a/secret.txt", Duration::from_secs(60)).await.unwrap().url;
+        let url = store
+            .presign_get("a/secret.txt", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .url;
         let (head, sig) = url.split_once("&sig=").unwrap();
-        let flipped = format!("{head}&sig={}{}", if sig.starts_with('0') { '1' } else { '0' }, &sig[1..]);
+        let flipped = format!(
+            "{head}&sig={}{}",
+            if sig.starts_with('0') { '1' } else { '0' },
+            &sig[1..]
+        );
         assert_eq!(refused(&store, &flipped), "signature does not match");
         let other_key = url.replace("a/secret.txt", "a/other.txt");
         assert_eq!(refused(&store, &other_key), "signature does not match");
@@ -105,10 +143,19 @@ fn tampered_urls_are_refused() {
         assert_eq!(refused(&store, &later), "signature does not match");
         let padded = url.replace("expires=", "expires=0");
         assert_eq!(refused(&store, &padded), "malformed expiry");
-        assert_eq!(refused(&store, &format!("{url}&x=1")), "unexpected query parameter");
-        assert_eq!(refused(&store, &url.replace("dcms-local://", "http://")), "not a dcms-local URL");
+        assert_eq!(
+            refused(&store, &format!("{url}&x=1")),
+            "unexpected query parameter"
+        );
+        assert_eq!(
+            refused(&store, &url.replace("dcms-local://", "http://")),
+            "not a dcms-local URL"
+        );
         assert_eq!(refused(&store, head), "no signature");
-        assert_eq!(refused(&store, &format!("{head}&sig=zz")), "malformed signature");
+        assert_eq!(
+            refused(&store, &format!("{head}&sig=zz")),
+            "malformed signature"
+        );
 
         // Another directory has another secret.
         let dir2 = TempDir::new("tamper2");
@@ -123,8 +170,15 @@ fn secret_survives_reopening() {
     let url = {
         let (store, _) = store_at(&dir.0, t0());
         block_on(async {
-            store.put("r.txt", b"x".to_vec(), &PutOptions::new("text/plain")).await.unwrap();
-            store.presign_get("r.txt", Duration::from_secs(60)).await.unwrap().url
+            store
+                .put("r.txt", b"x".to_vec(), &PutOptions::new("text/plain"))
+                .await
+                .unwrap();
+            store
+                .presign_get("r.txt", Duration::from_secs(60))
+                .await
+                .unwrap()
+                .url
         })
     };
     let (reopened, _) = store_at(&dir.0, t0());
@@ -143,8 +197,14 @@ fn requested_encryption_is_recorded_and_reported() {
             content_type: "application/json".into(),
             sse: kms.clone(),
         };
-        store.put("s/kms.json", b"{}".to_vec(), &options).await.unwrap();
-        store.put("s/s3.csv", b"a,b".to_vec(), &PutOptions::new("text/csv")).await.unwrap();
+        store
+            .put("s/kms.json", b"{}".to_vec(), &options)
+            .await
+            .unwrap();
+        store
+            .put("s/s3.csv", b"a,b".to_vec(), &PutOptions::new("text/csv"))
+            .await
+            .unwrap();
         let head = store.head("s/kms.json").await.unwrap().unwrap();
         assert_eq!(head.sse, Some(kms.clone()));
         let listed = store.list("s/").await.unwrap();
@@ -164,9 +224,15 @@ fn a_file_and_a_folder_of_one_name_clash() {
         let options = PutOptions::new("text/plain");
         store.put("a/b", b"1".to_vec(), &options).await.unwrap();
         let folder_is_taken = store.put("a", b"2".to_vec(), &options).await;
-        assert!(matches!(folder_is_taken, Err(Error::InvalidInput { .. })), "{folder_is_taken:?}");
+        assert!(
+            matches!(folder_is_taken, Err(Error::InvalidInput { .. })),
+            "{folder_is_taken:?}"
+        );
         let file_is_taken = store.put("a/b/c", b"3".to_vec(), &options).await;
-        assert!(matches!(file_is_taken, Err(Error::InvalidInput { .. })), "{file_is_taken:?}");
+        assert!(
+            matches!(file_is_taken, Err(Error::InvalidInput { .. })),
+            "{file_is_taken:?}"
+        );
         assert_eq!(store.get("a/b").await.unwrap(), b"1");
     });
 }
@@ -176,9 +242,18 @@ fn leftover_temporary_files_are_not_listed() {
     let dir = TempDir::new("tmp");
     let (store, _) = store_at(&dir.0, t0());
     block_on(async {
-        store.put("x/one", b"1".to_vec(), &PutOptions::new("text/plain")).await.unwrap();
+        store
+            .put("x/one", b"1".to_vec(), &PutOptions::new("text/plain"))
+            .await
+            .unwrap();
         std::fs::write(dir.0.join("objects/x/~crashed.tmp"), b"half").unwrap();
-        let keys: Vec<_> = store.list("").await.unwrap().into_iter().map(|m| m.key).collect();
+        let keys: Vec<_> = store
+            .list("")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.key)
+            .collect();
         assert_eq!(keys, vec!["x/one".to_owned()]);
     });
 }
@@ -190,13 +265,36 @@ fn files_and_folders_are_owner_only() {
     let dir = TempDir::new("perms");
     let (store, _) = store_at(&dir.0, t0());
     block_on(async {
-        store.put("statements/v/2026-01.csv", b"x".to_vec(), &PutOptions::new("text/csv")).await.unwrap();
+        store
+            .put(
+                "statements/v/2026-01.csv",
+                b"x".to_vec(),
+                &PutOptions::new("text/csv"),
+            )
+            .await
+            .unwrap();
     });
-    let mode = |p: &str| std::fs::metadata(dir.0.join(p)).unwrap().permissions().mode() & 0o777;
-    for folder in ["", "objects", "objects/statements", "objects/statements/v", "meta/statements/v"] {
+    let mode = |p: &str| {
+        std::fs::metadata(dir.0.join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    for folder in [
+        "",
+        "objects",
+        "objects/statements",
+        "objects/statements/v",
+        "meta/statements/v",
+    ] {
         assert_eq!(mode(folder), 0o700, "folder {folder:?}");
     }
-    for file in ["objects/statements/v/2026-01.csv", "meta/statements/v/2026-01.csv", "presign.key"] {
+    for file in [
+        "objects/statements/v/2026-01.csv",
+        "meta/statements/v/2026-01.csv",
+        "presign.key",
+    ] {
         assert_eq!(mode(file), 0o600, "file {file:?}");
     }
 }
@@ -210,5 +308,8 @@ fn a_secret_readable_by_others_is_refused() {
     let secret = dir.0.join("presign.key");
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
     let err = LocalDirStore::open(&dir.0).unwrap_err();
-    assert!(matches!(&err, Error::Storage(m) if m.contains("chmod 600")), "{err:?}");
+    assert!(
+        matches!(&err, Error::Storage(m) if m.contains("chmod 600")),
+        "{err:?}"
+    );
 }
