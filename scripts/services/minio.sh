@@ -8,8 +8,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/common.sh"
 
-# The Go proxy only offers this pseudo-version of github.com/minio/minio (the
-# upstream's last commit, 2026-02-12); its go.mod needs Go >= 1.24.
+# The only version of github.com/minio/minio the Go proxy serves here (a
+# pseudo-version of the 2026-02-12 commit; RELEASE.* tags are refused);
+# its go.mod needs Go >= 1.24 and has no replace directives.
 MINIO_VERSION="${MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 MINIO_GO_MIN_MINOR=24
 # Toolchain fetched from the Go proxy (golang.org/toolchain module) when no
@@ -66,7 +67,7 @@ bootstrap_go() {
   log "no Go >= 1.$MINIO_GO_MIN_MINOR found; fetching go$GO_BOOTSTRAP_VERSION from the Go module proxy"
   curl -fsSL --retry 3 -o "$zip" \
     "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go$GO_BOOTSTRAP_VERSION.linux-$arch.zip"
-  rm -rf "$dest" && mkdir -p "$dest"
+  rm -rf "$dest" "$dest.tmp" && mkdir -p "$dest"   # clear leftovers of a failed run
   unzip -q "$zip" -d "$dest.tmp"
   # the zip holds golang.org/toolchain@v0.0.1-go<ver>.linux-<arch>/{bin,pkg,src,...}
   mv "$dest.tmp"/golang.org/toolchain@*/ "$dest/go"

@@ -1,0 +1,153 @@
+//! One simulated month: vendors, customers, sales, spending.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use dcms_core::calendar::Month;
+use dcms_core::{
+    CreditChange, Currency, CustomerId, DynLedgerStore, Error, Ledger, LedgerConfig, ManualClock, MemoryStore,
+    PosRef, Redeem, Result, Vendor, VendorId,
+};
+use rust_decimal::Decimal;
+
+use crate::report;
+
+/// A small deterministic generator (xorshift64*): the demo is repeatable.
+pub struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// The stores of the demo: id, name, currency, zone, sales per day, the
+/// largest sale in minor units, the notes customers pay with.
+const STORES: &[(&str, &str, &str, &str, u64, i64, &[i64])] = &[
+    ("corner-nyc", "Corner Shop, New York", "USD", "America/New_York", 40, 2500, &[500, 1000, 2000]),
+    ("boulangerie-paris", "Boulangerie, Paris", "EUR", "Europe/Paris", 30, 1800, &[500, 1000, 2000]),
+    ("konbini-tokyo", "Konbini, Tokyo", "JPY", "Asia/Tokyo", 50, 3000, &[1000, 5000, 10000]),
+    ("depanneur-montreal", "Dépanneur, Montréal", "CAD", "America/Toronto", 20, 3000, &[500, 1000, 2000]),
+];
+
+const CUSTOMERS: usize = 60;
+
+async fn open_store() -> Result<DynLedgerStore> {
+    Ok(Arc::new(MemoryStore::new()))
+}
+
+/// A customer who shops at store `store`: points are worth what that store's
+/// currency says, so each customer earns, spends and shares in one currency.
+fn local(customers: &[CustomerId], store: usize, pick: u64) -> CustomerId {
+    let per_store = customers.len() / STORES.len();
+    customers[store * per_store + (pick as usize % per_store)]
+}
+
+/// Runs the demo.
+pub async fn run() -> Result<()> {
+    let store = open_store().await?;
+    // Each run simulates the month after the last one this ledger saw.
+    let first = Month::new(2026, 1)?;
+    let runs: u32 = store
+        .meta_get_or_insert("demo_runs", "0")
+        .await?
+        .parse()
+        .map_err(|_| Error::Storage("demo_runs is not a number".into()))?;
+    let mut month = first;
+    for _ in 0..runs {
+        month = month.next();
+    }
+    let (start, _) = month.bounds(chrono_tz::UTC)?;
+    let clock = Arc::new(ManualClock::new(start));
+    let ledger = Ledger::open(store.clone(), LedgerConfig::default()).await?.with_clock(clock.clone());
+
+    let mut vendors = Vec::new();
+    for &(id, name, currency, zone, ..) in STORES {
+        let v = Vendor::new(VendorId::new(id)?, name, Currency::builtin(currency)?, Vendor::parse_time_zone(zone)?);
+        vendors.push(ledger.create_vendor(v).await?);
+    }
+    let mut customers: Vec<CustomerId> = Vec::new();
+    for i in 0..CUSTOMERS {
+        customers.push(ledger.open_account(&format!("demo-customer-{i}")).await?.id);
+    }
+
+    println!("DCMS demo: simulating {month} at {} stores for {} customers", STORES.len(), CUSTOMERS);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ u64::from(runs + 1));
+    let mut sales = 0u64;
+    let mut spent = 0u64;
+    for day in month.days()? {
+        for (vi, (v, &(_, _, _, _, per_day, max_total, notes))) in vendors.iter().zip(STORES).enumerate() {
+            let day_start = Utc.from_utc_datetime(&day.and_hms_opt(13, 0, 0).unwrap_or_default());
+            for n in 0..per_day {
+                clock.set(day_start + Duration::seconds((n * 600 / per_day) as i64 * 60));
+                let minor = 1 + rng.below(max_total as u64) as i64;
+                let note = notes.iter().copied().find(|&n| n >= minor).unwrap_or(notes[notes.len() - 1]);
+                let tendered = if note >= minor { note } else { (minor + note - 1) / note * note };
+                let scale = u32::from(v.currency.exponent);
+                let customer = local(&customers, vi, rng.below(CUSTOMERS as u64));
+                let receipt = format!("{day}-{n}");
+                ledger
+                    .credit_change(&CreditChange {
+                        key: format!("{}/{receipt}", v.id),
+                        vendor: v.id.clone(),
+                        account: customer,
+                        total: Decimal::new(minor, scale),
+                        tendered: Decimal::new(tendered, scale),
+                        pos: PosRef {
+                            store_id: Some("main".into()),
+                            terminal_id: Some(format!("till-{}", n % 3)),
+                            receipt_no: Some(receipt),
+                        },
+                    })
+                    .await?;
+                sales += 1;
+            }
+        }
+        // A few customers spend or share their points each day.
+        for k in 0..5 {
+            let vi = rng.below(vendors.len() as u64) as usize;
+            let who = local(&customers, vi, rng.below(CUSTOMERS as u64));
+            let available = ledger.balance(who).await?.available;
+            if available < 200 {
+                continue;
+            }
+            let points = 100 + rng.below((available - 100) as u64) as i64 / 2;
+            if k % 2 == 0 {
+                let v = &vendors[vi];
+                ledger
+                    .redeem(&Redeem {
+                        key: format!("demo-redeem-{day}-{k}"),
+                        vendor: v.id.clone(),
+                        account: who,
+                        points,
+                        pos: PosRef::default(),
+                    })
+                    .await?;
+            } else {
+                let to = local(&customers, vi, rng.below(CUSTOMERS as u64));
+                if to != who {
+                    ledger.transfer(&format!("demo-transfer-{day}-{k}"), who, to, points).await?;
+                }
+            }
+            spent += 1;
+        }
+    }
+    store.meta_get_or_insert(&format!("demo_month_{month}"), "done").await?;
+    println!("{sales} cash sales, {spent} redemptions and transfers");
+    report::print(&ledger, &vendors, &customers, month).await?;
+    let check = ledger.verify().await?;
+    println!(
+        "verify: {} transactions, {} accounts, {}",
+        check.transactions,
+        check.accounts,
+        if check.is_ok() { "ledger balances".to_string() } else { format!("PROBLEMS: {:?}", check.problems) }
+    );
+    Ok(())
+}
