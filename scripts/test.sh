@@ -30,6 +30,14 @@ run_logged() {
   echo "$name $rc" >>"$LOG_DIR/results"
 }
 
+step "Debian packages the tests use (poppler-utils: pdftotext reads statements back)"
+(
+  DCMS_SCRIPT_NAME=test
+  # shellcheck disable=SC1091
+  . scripts/services/common.sh
+  apt_install poppler-utils
+)
+
 step "test servers (PostgreSQL, MariaDB, MinIO, moto)"
 bash scripts/services/all.sh "$DCMS_CACHE/services.env"
 # shellcheck disable=SC1091

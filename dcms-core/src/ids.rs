@@ -133,13 +133,15 @@ fn check_slug(field: &'static str, text: &str, max: usize) -> Result<()> {
             format!("must be 1 to {max} characters, got {}", text.len()),
         ));
     }
-    if !text
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    // Not empty (checked above), so byte 0 exists.
+    if !text.as_bytes()[0].is_ascii_alphanumeric()
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     {
         return Err(Error::invalid_input(
             field,
-            format!("{text:?} may only hold letters, digits, '-', '_' and '.'"),
+            format!("{text:?} must start with a letter or digit and hold only letters, digits, '-', '_' and '.'"),
         ));
     }
     Ok(())
@@ -357,6 +359,7 @@ mod tests {
         }
         assert!(VendorId::new("a/b").is_err());
         assert!(VendorId::new("").is_err());
+        assert!(VendorId::new("..").is_err());
         assert!(VendorId::new("x".repeat(33)).is_err());
     }
 }

@@ -54,6 +54,8 @@ pub mod notify;
 pub mod notify_log;
 pub mod object;
 pub mod object_local;
+pub mod object_memory;
+pub mod statement;
 pub mod store;
 pub mod transaction;
 pub mod vendor;
@@ -72,6 +74,7 @@ pub use memory::MemoryStore;
 pub use money::{Currency, CurrencyCode, CurrencyRegistry, Money};
 pub use notify::{DynNotifier, Notifier, StatementReady};
 pub use object::{DynObjectStore, ObjectMeta, ObjectStore, PresignedUrl, PutOptions, Sse};
+pub use object_memory::MemoryObjectStore;
 pub use store::{
     Activity, Balance, Cursor, DynLedgerStore, JournalQuery, LedgerStore, Order, Page,
 };

@@ -1,0 +1,40 @@
+//! The JSON rendering: `{"statement": {...summary...}, "lines": [...]}`,
+//! written incrementally so lines can be streamed.
+
+use super::{Statement, StatementLine};
+use crate::error::{Error, Result};
+
+pub(super) struct JsonWriter {
+    out: Vec<u8>,
+    first: bool,
+}
+
+fn encode<T: serde::Serialize>(out: &mut Vec<u8>, value: &T) -> Result<()> {
+    serde_json::to_writer(out, value).map_err(|e| Error::Storage(format!("json encoding: {e}")))
+}
+
+impl JsonWriter {
+    pub(super) fn start(st: &Statement) -> Result<Self> {
+        let mut out = b"{\"statement\":".to_vec();
+        encode(&mut out, st)?;
+        out.extend_from_slice(b",\"lines\":[");
+        Ok(JsonWriter { out, first: true })
+    }
+
+    pub(super) fn lines(&mut self, lines: &[StatementLine]) -> Result<()> {
+        for l in lines {
+            if !self.first {
+                self.out.push(b',');
+            }
+            self.first = false;
+            self.out.push(b'\n');
+            encode(&mut self.out, l)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(b"\n]}\n");
+        self.out
+    }
+}
