@@ -5,6 +5,7 @@
 //! `cargo run --release -p dcms-demo` keeps the ledger in `./dcms-data/`;
 //! each run simulates the month after the previous run's.
 
+mod close;
 mod report;
 mod simulate;
 

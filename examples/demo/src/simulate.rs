@@ -5,8 +5,8 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use dcms_core::calendar::Month;
 use dcms_core::{
-    CreditChange, Currency, CustomerId, DynLedgerStore, Error, Ledger, LedgerConfig, ManualClock, MemoryStore,
-    PosRef, Redeem, Result, Vendor, VendorId,
+    CreditChange, Currency, CustomerId, DynLedgerStore, Error, Ledger, LedgerConfig, ManualClock,
+    MemoryStore, PosRef, Redeem, Result, Vendor, VendorId,
 };
 use rust_decimal::Decimal;
 
@@ -31,13 +31,52 @@ impl Rng {
 /// The stores of the demo: id, name, currency, zone, sales per day, the
 /// largest sale in minor units, the notes customers pay with.
 const STORES: &[(&str, &str, &str, &str, u64, i64, &[i64])] = &[
-    ("corner-nyc", "Corner Shop, New York", "USD", "America/New_York", 40, 2500, &[500, 1000, 2000]),
-    ("boulangerie-paris", "Boulangerie, Paris", "EUR", "Europe/Paris", 30, 1800, &[500, 1000, 2000]),
-    ("konbini-tokyo", "Konbini, Tokyo", "JPY", "Asia/Tokyo", 50, 3000, &[1000, 5000, 10000]),
-    ("depanneur-montreal", "Dépanneur, Montréal", "CAD", "America/Toronto", 20, 3000, &[500, 1000, 2000]),
+    (
+        "corner-nyc",
+        "Corner Shop, New York",
+        "USD",
+        "America/New_York",
+        40,
+        2500,
+        &[500, 1000, 2000],
+    ),
+    (
+        "boulangerie-paris",
+        "Boulangerie, Paris",
+        "EUR",
+        "Europe/Paris",
+        30,
+        1800,
+        &[500, 1000, 2000],
+    ),
+    (
+        "konbini-tokyo",
+        "Konbini, Tokyo",
+        "JPY",
+        "Asia/Tokyo",
+        50,
+        3000,
+        &[1000, 5000, 10000],
+    ),
+    (
+        "depanneur-montreal",
+        "Dépanneur, Montréal",
+        "CAD",
+        "America/Toronto",
+        20,
+        3000,
+        &[500, 1000, 2000],
+    ),
 ];
 
 const CUSTOMERS: usize = 60;
+
+/// Where the demo keeps its ledger and objects: `$DCMS_DATA` or `./dcms-data`.
+fn data_dir() -> std::path::PathBuf {
+    std::env::var_os("DCMS_DATA")
+        .map(Into::into)
+        .unwrap_or_else(|| "dcms-data".into())
+}
 
 async fn open_store() -> Result<DynLedgerStore> {
     Ok(Arc::new(MemoryStore::new()))
@@ -66,11 +105,18 @@ pub async fn run() -> Result<()> {
     }
     let (start, _) = month.bounds(chrono_tz::UTC)?;
     let clock = Arc::new(ManualClock::new(start));
-    let ledger = Ledger::open(store.clone(), LedgerConfig::default()).await?.with_clock(clock.clone());
+    let ledger = Ledger::open(store.clone(), LedgerConfig::default())
+        .await?
+        .with_clock(clock.clone());
 
     let mut vendors = Vec::new();
     for &(id, name, currency, zone, ..) in STORES {
-        let v = Vendor::new(VendorId::new(id)?, name, Currency::builtin(currency)?, Vendor::parse_time_zone(zone)?);
+        let v = Vendor::new(
+            VendorId::new(id)?,
+            name,
+            Currency::builtin(currency)?,
+            Vendor::parse_time_zone(zone)?,
+        );
         vendors.push(ledger.create_vendor(v).await?);
     }
     let mut customers: Vec<CustomerId> = Vec::new();
@@ -78,18 +124,32 @@ pub async fn run() -> Result<()> {
         customers.push(ledger.open_account(&format!("demo-customer-{i}")).await?.id);
     }
 
-    println!("DCMS demo: simulating {month} at {} stores for {} customers", STORES.len(), CUSTOMERS);
+    println!(
+        "DCMS demo: simulating {month} at {} stores for {} customers",
+        STORES.len(),
+        CUSTOMERS
+    );
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ u64::from(runs + 1));
     let mut sales = 0u64;
     let mut spent = 0u64;
     for day in month.days()? {
-        for (vi, (v, &(_, _, _, _, per_day, max_total, notes))) in vendors.iter().zip(STORES).enumerate() {
+        for (vi, (v, &(_, _, _, _, per_day, max_total, notes))) in
+            vendors.iter().zip(STORES).enumerate()
+        {
             let day_start = Utc.from_utc_datetime(&day.and_hms_opt(13, 0, 0).unwrap_or_default());
             for n in 0..per_day {
                 clock.set(day_start + Duration::seconds((n * 600 / per_day) as i64 * 60));
                 let minor = 1 + rng.below(max_total as u64) as i64;
-                let note = notes.iter().copied().find(|&n| n >= minor).unwrap_or(notes[notes.len() - 1]);
-                let tendered = if note >= minor { note } else { (minor + note - 1) / note * note };
+                let note = notes
+                    .iter()
+                    .copied()
+                    .find(|&n| n >= minor)
+                    .unwrap_or(notes[notes.len() - 1]);
+                let tendered = if note >= minor {
+                    note
+                } else {
+                    (minor + note - 1) / note * note
+                };
                 let scale = u32::from(v.currency.exponent);
                 let customer = local(&customers, vi, rng.below(CUSTOMERS as u64));
                 let receipt = format!("{day}-{n}");
@@ -133,21 +193,30 @@ pub async fn run() -> Result<()> {
             } else {
                 let to = local(&customers, vi, rng.below(CUSTOMERS as u64));
                 if to != who {
-                    ledger.transfer(&format!("demo-transfer-{day}-{k}"), who, to, points).await?;
+                    ledger
+                        .transfer(&format!("demo-transfer-{day}-{k}"), who, to, points)
+                        .await?;
                 }
             }
             spent += 1;
         }
     }
-    store.meta_get_or_insert(&format!("demo_month_{month}"), "done").await?;
+    store
+        .meta_get_or_insert(&format!("demo_month_{month}"), "done")
+        .await?;
     println!("{sales} cash sales, {spent} redemptions and transfers");
     report::print(&ledger, &vendors, &customers, month).await?;
+    crate::close::run(&ledger, month, &data_dir()).await?;
     let check = ledger.verify().await?;
     println!(
         "verify: {} transactions, {} accounts, {}",
         check.transactions,
         check.accounts,
-        if check.is_ok() { "ledger balances".to_string() } else { format!("PROBLEMS: {:?}", check.problems) }
+        if check.is_ok() {
+            "ledger balances".to_string()
+        } else {
+            format!("PROBLEMS: {:?}", check.problems)
+        }
     );
     Ok(())
 }
