@@ -1,1 +1,63 @@
-//! DCMS ledger stores on SQL databases (work in progress).
+//! # dcms-store
+//!
+//! DCMS ledger stores on SQL databases: SQLite in a local file (the
+//! embedded default), PostgreSQL, and MySQL/MariaDB. Each implements
+//! [`dcms_core::LedgerStore`] and passes the core's conformance suite.
+//!
+//! ```no_run
+//! # async fn demo() -> dcms_core::Result<()> {
+//! use dcms_core::{Ledger, LedgerConfig};
+//! let store = dcms_store::open("sqlite://dcms.db?mode=rwc").await?;
+//! let ledger = Ledger::open(store, LedgerConfig::default()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## How the ledger is kept
+//!
+//! - Points and money are 64-bit integers on every engine; times are i64
+//!   nanoseconds since the Unix epoch (UTC), so a `DateTime<Utc>` comes back
+//!   exactly as stored (years 1678 to 2261).
+//! - The journal and its postings are append-only: triggers refuse UPDATE
+//!   and DELETE on every engine. A transaction's idempotency key is UNIQUE,
+//!   and so is the transaction it closes (a reversal or settlement happens
+//!   at most once). A customer balance has `CHECK (balance >= 0)`.
+//! - An append locks the customer rows it touches in id order, checks
+//!   everything the [`dcms_core::LedgerStore::append`] contract lists while
+//!   holding them, and only then writes. A transaction that loses a race
+//!   (deadlock, serialization failure, busy file, a key taken by a
+//!   concurrent writer) is run again, a bounded number of times.
+//! - Vendor and program accounts are hot: every credit at a vendor moves
+//!   its liability. Their balances are spread over slot rows (16 by
+//!   default on servers) and summed on read, and a batch adds its
+//!   movements to one slot row once.
+//! - Group commit (on by default, [`GroupCommit`]): concurrent appends are
+//!   committed together, one disk flush for many callers; each caller gets
+//!   its own result, and a refused append does not affect its batch.
+//! - Transaction ids increase in the order appends take them. On PostgreSQL
+//!   and MySQL an id taken by a transaction that rolled back is not reused
+//!   (ids can have gaps), and with concurrent writers a higher id can commit
+//!   a moment before a lower one.
+//!
+//! ## Features
+//! `sqlite` (default), `postgres`, `mysql`, `all-databases`.
+//!
+//! On MySQL/MariaDB, text columns use the `utf8mb4_bin` collation, which
+//! ignores trailing spaces when comparing: idempotency keys that differ
+//! only in trailing spaces count as the same key there.
+
+mod append;
+mod catalog;
+mod codec;
+mod connect;
+mod engine;
+mod error;
+mod group_commit;
+mod options;
+mod reads;
+mod store;
+mod write;
+
+pub use connect::{open, open_with};
+pub use engine::Engine;
+pub use options::{GroupCommit, StoreOptions};
+pub use store::SqlStore;

@@ -1,0 +1,106 @@
+-- The DCMS ledger on PostgreSQL.
+-- Points and minor units are BIGINT; times are BIGINT nanoseconds since the
+-- Unix epoch, UTC, so a DateTime<Utc> round-trips exactly.
+
+CREATE TABLE dcms_meta (
+    meta_key TEXT NOT NULL PRIMARY KEY,
+    meta_value TEXT NOT NULL
+);
+
+-- Hands out customer-account sequence numbers (never twice).
+CREATE TABLE dcms_counters (
+    name TEXT NOT NULL PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO dcms_counters (name, value) VALUES ('account_seq', 0);
+
+-- A vendor's settings as JSON (they are read whole, never queried by field).
+CREATE TABLE dcms_vendors (
+    id TEXT NOT NULL PRIMARY KEY,
+    body TEXT NOT NULL
+);
+
+-- Every ledger account a posting may name: the program's accounts, one per
+-- vendor, one per customer. Postings and balances point here.
+CREATE TABLE dcms_accounts (
+    account TEXT NOT NULL PRIMARY KEY
+);
+INSERT INTO dcms_accounts (account) VALUES
+    ('program:holds'), ('program:breakage'), ('program:adjustments');
+
+-- Customer accounts with their balance (never negative) and held points.
+CREATE TABLE dcms_customers (
+    id BIGINT NOT NULL PRIMARY KEY,
+    account TEXT NOT NULL UNIQUE REFERENCES dcms_accounts (account),
+    open_key TEXT NOT NULL UNIQUE,
+    opened_at_ns BIGINT NOT NULL,
+    balance BIGINT NOT NULL DEFAULT 0 CHECK (balance >= 0),
+    held BIGINT NOT NULL DEFAULT 0
+);
+
+-- Balances of the other accounts, spread over slot rows so that a busy
+-- vendor's liability is not one hot row; an account's balance is the sum.
+-- A row exists once the account has moved.
+CREATE TABLE dcms_balances (
+    account TEXT NOT NULL REFERENCES dcms_accounts (account),
+    slot BIGINT NOT NULL,
+    balance BIGINT NOT NULL,
+    PRIMARY KEY (account, slot)
+);
+
+-- The journal: append-only (see the triggers below). The idempotency key is
+-- unique, and a transaction is closed (reversed or settled) at most once.
+CREATE TABLE dcms_journal (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    idem_key TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    vendor TEXT REFERENCES dcms_vendors (id),
+    closes BIGINT UNIQUE REFERENCES dcms_journal (id),
+    expires_at_ns BIGINT,
+    at_ns BIGINT NOT NULL,
+    memo TEXT,
+    body TEXT NOT NULL
+);
+CREATE INDEX dcms_journal_at ON dcms_journal (at_ns);
+
+-- The legs of each transaction, in order, with the kind, vendor and time
+-- copied from the journal row so per-account reads need no join.
+CREATE TABLE dcms_postings (
+    tx_id BIGINT NOT NULL REFERENCES dcms_journal (id),
+    leg BIGINT NOT NULL,
+    account TEXT NOT NULL REFERENCES dcms_accounts (account),
+    points BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    vendor TEXT,
+    at_ns BIGINT NOT NULL,
+    PRIMARY KEY (tx_id, leg),
+    UNIQUE (account, tx_id)
+);
+CREATE INDEX dcms_postings_account_at ON dcms_postings (account, at_ns);
+
+-- Holds not yet captured, voided or released (one row per customer leg).
+CREATE TABLE dcms_open_holds (
+    tx_id BIGINT NOT NULL REFERENCES dcms_journal (id),
+    customer BIGINT NOT NULL REFERENCES dcms_customers (id),
+    expires_at_ns BIGINT NOT NULL,
+    points BIGINT NOT NULL,
+    PRIMARY KEY (tx_id, customer)
+);
+CREATE INDEX dcms_open_holds_expiry ON dcms_open_holds (expires_at_ns, tx_id);
+
+-- The journal and its postings are never edited: a mistake is undone by a
+-- reversal. These triggers refuse UPDATE, DELETE and TRUNCATE.
+CREATE FUNCTION dcms_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'dcms: % is append-only', TG_TABLE_NAME;
+END
+$$;
+CREATE TRIGGER dcms_journal_append_only BEFORE UPDATE OR DELETE ON dcms_journal
+    FOR EACH ROW EXECUTE FUNCTION dcms_refuse_change();
+CREATE TRIGGER dcms_journal_no_truncate BEFORE TRUNCATE ON dcms_journal
+    FOR EACH STATEMENT EXECUTE FUNCTION dcms_refuse_change();
+CREATE TRIGGER dcms_postings_append_only BEFORE UPDATE OR DELETE ON dcms_postings
+    FOR EACH ROW EXECUTE FUNCTION dcms_refuse_change();
+CREATE TRIGGER dcms_postings_no_truncate BEFORE TRUNCATE ON dcms_postings
+    FOR EACH STATEMENT EXECUTE FUNCTION dcms_refuse_change();

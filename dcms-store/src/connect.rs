@@ -1,0 +1,188 @@
+//! Opening a store: the URL picks the engine; pools are set up for it; the
+//! schema is brought up to date by the embedded migrations.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use dcms_core::{DynLedgerStore, Error, Result};
+use parking_lot::Mutex;
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+
+use crate::engine::Engine;
+use crate::error::{db, to_core};
+use crate::group_commit::Queue;
+use crate::options::StoreOptions;
+use crate::store::{Inner, SqlStore};
+
+/// Opens the store at `url` with [`StoreOptions::default`]:
+/// `sqlite://dcms.db?mode=rwc`, `postgres://user:pass@host/db` or
+/// `mysql://user:pass@host/db`.
+pub async fn open(url: &str) -> Result<DynLedgerStore> {
+    open_with(url, StoreOptions::default()).await
+}
+
+/// Opens the store at `url` with `options`.
+pub async fn open_with(url: &str, options: StoreOptions) -> Result<DynLedgerStore> {
+    Ok(Arc::new(SqlStore::connect(url, options).await?))
+}
+
+impl SqlStore {
+    /// Connects, creates or upgrades the schema, and starts the group-commit
+    /// writers when asked to (which needs a Tokio runtime).
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<SqlStore> {
+        install_drivers();
+        let engine = Engine::from_url(url).ok_or_else(|| Error::InvalidInput {
+            field: "database url",
+            reason: format!(
+                "{:?} names no database this build supports (features: sqlite, postgres, mysql)",
+                url.split(':').next().unwrap_or_default()
+            ),
+        })?;
+        let (read_pool, write_pool) = match engine {
+            Engine::Sqlite => sqlite_pools(url, &options).await?,
+            Engine::Postgres | Engine::Mysql => {
+                let pool = server_pool(engine, url, &options).await?;
+                (pool.clone(), pool)
+            }
+        };
+        let inner = Arc::new(Inner {
+            engine,
+            read_pool,
+            write_pool,
+            retries: options.retries,
+            slots: options
+                .balance_slots
+                .unwrap_or(if engine == Engine::Sqlite { 1 } else { 16 })
+                .max(1),
+            vendors_seen: Mutex::new(HashSet::new()),
+        });
+        let queue = match options.group_commit {
+            Some(group) => {
+                // SQLite has one writer connection: more writers would only queue.
+                let writers = if engine == Engine::Sqlite {
+                    1
+                } else {
+                    group.writers
+                };
+                Some(Queue::start(inner.clone(), group, writers)?)
+            }
+            None => None,
+        };
+        Ok(SqlStore { inner, queue })
+    }
+}
+
+/// Registers the built-in engines with sqlx's runtime-generic driver. sqlx
+/// takes one registration per process: when the application made its own
+/// first, that one stands, and a URL for an engine it lacks fails to connect
+/// with an error.
+fn install_drivers() {
+    let _already_installed = sqlx::any::install_drivers(&[
+        #[cfg(feature = "mysql")]
+        sqlx::mysql::any::DRIVER,
+        #[cfg(feature = "postgres")]
+        sqlx::postgres::any::DRIVER,
+        #[cfg(feature = "sqlite")]
+        sqlx::sqlite::any::DRIVER,
+    ]);
+}
+
+/// SQLite: one writer connection (SQLite allows one writer at a time; a
+/// single connection avoids busy-waiting on the file lock) and a pool of
+/// read-only readers, which WAL lets read while the writer writes. Commits
+/// are durable: `synchronous = FULL` flushes the WAL on every commit.
+async fn sqlite_pools(url: &str, options: &StoreOptions) -> Result<(AnyPool, AnyPool)> {
+    let write = AnyPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(options.acquire_timeout)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .map_err(db)?;
+    migrate(Engine::Sqlite, &write).await?;
+    // An in-memory database exists once per connection: read through the writer.
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok((write.clone(), write));
+    }
+    let read = AnyPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::raw_sql("PRAGMA query_only = ON")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_lazy(url)
+        .map_err(db)?;
+    Ok((read, write))
+}
+
+/// PostgreSQL and MySQL: one pool. Transactions run at READ COMMITTED: each
+/// statement sees what committed before it, so a check made after taking a
+/// row lock sees the previous lock holder's writes (MySQL's default,
+/// REPEATABLE READ, would show a snapshot from before the lock).
+async fn server_pool(engine: Engine, url: &str, options: &StoreOptions) -> Result<AnyPool> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                let setup = match engine {
+                    Engine::Postgres => "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                    _ => "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED; SET SESSION innodb_lock_wait_timeout = 10",
+                };
+                sqlx::raw_sql(setup).execute(&mut *conn).await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .map_err(db)?;
+    migrate(engine, &pool).await?;
+    Ok(pool)
+}
+
+/// Applies the engine's embedded migrations (the database serializes
+/// concurrent openers).
+async fn migrate(engine: Engine, pool: &AnyPool) -> Result<()> {
+    let migrator = match engine {
+        #[cfg(feature = "sqlite")]
+        Engine::Sqlite => &migrations::SQLITE,
+        #[cfg(feature = "postgres")]
+        Engine::Postgres => &migrations::POSTGRES,
+        #[cfg(feature = "mysql")]
+        Engine::Mysql => &migrations::MYSQL,
+        #[allow(unreachable_patterns)]
+        other => {
+            return Err(Error::Unsupported(format!(
+                "{} support is not built in",
+                other.name()
+            )))
+        }
+    };
+    migrator.run(pool).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::Execute(e) => to_core(e),
+        other => Error::Storage(format!("cannot migrate the database: {other}")),
+    })
+}
+
+/// The schema of each engine, compiled in.
+mod migrations {
+    #[cfg(feature = "mysql")]
+    pub(super) static MYSQL: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/mysql");
+    #[cfg(feature = "postgres")]
+    pub(super) static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+    #[cfg(feature = "sqlite")]
+    pub(super) static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+}

@@ -1,0 +1,168 @@
+//! What differs between the SQL engines, in one place: placeholder syntax,
+//! upserts, row locks, how an id comes back from an insert, how a write
+//! transaction starts. Everything else in this crate is engine-neutral SQL.
+
+use std::borrow::Cow;
+
+use sqlx::any::{Any, AnyArguments};
+use sqlx::query::Query;
+use sqlx::AssertSqlSafe;
+
+/// A statement ready for `bind`.
+pub(crate) type Statement = Query<'static, Any, AnyArguments>;
+
+/// The database engine behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// SQLite (one writer connection, readers in WAL mode).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL or MariaDB (InnoDB).
+    Mysql,
+}
+
+impl Engine {
+    /// The engine a connection URL names, if this build supports it.
+    pub fn from_url(url: &str) -> Option<Engine> {
+        let scheme = url.split_once(':').map(|(s, _)| s)?;
+        match scheme {
+            #[cfg(feature = "sqlite")]
+            "sqlite" => Some(Engine::Sqlite),
+            #[cfg(feature = "postgres")]
+            "postgres" | "postgresql" => Some(Engine::Postgres),
+            #[cfg(feature = "mysql")]
+            "mysql" | "mariadb" => Some(Engine::Mysql),
+            _ => None,
+        }
+    }
+
+    /// A short lowercase name (for messages and benchmarks).
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+            Engine::Mysql => "mysql",
+        }
+    }
+
+    /// Rewrites `?` placeholders into this engine's syntax. SQL in this crate
+    /// is written with `?` and never contains a literal question mark.
+    pub(crate) fn sql<'a>(self, sql: &'a str) -> Cow<'a, str> {
+        if self != Engine::Postgres {
+            return Cow::Borrowed(sql);
+        }
+        let mut out = String::with_capacity(sql.len() + 16);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// A statement in this engine's syntax, prepared once per connection.
+    pub(crate) fn query(self, sql: &str) -> Statement {
+        sqlx::query(AssertSqlSafe(self.sql(sql).into_owned()))
+    }
+
+    /// A statement whose text varies (`IN` lists of any length): not kept in
+    /// the connection's statement cache.
+    pub(crate) fn query_once(self, sql: &str) -> Statement {
+        self.query(sql).persistent(false)
+    }
+
+    /// The statement that opens a write transaction. SQLite takes the write
+    /// lock at once so a read-then-write transaction never fails to upgrade.
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "BEGIN IMMEDIATE",
+            Engine::Postgres | Engine::Mysql => "BEGIN",
+        }
+    }
+
+    /// Appended to a SELECT that must lock the rows it reads. SQLite has a
+    /// single writer, so it needs none.
+    pub(crate) fn for_update(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "",
+            Engine::Postgres | Engine::Mysql => " FOR UPDATE",
+        }
+    }
+
+    /// `SUM(expr)` as a 64-bit integer (PostgreSQL and MySQL widen sums of
+    /// BIGINT to NUMERIC/DECIMAL), 0 when there are no rows.
+    pub(crate) fn sum(self, expr: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("COALESCE(SUM({expr}), 0)"),
+            Engine::Postgres => format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)"),
+            Engine::Mysql => format!("CAST(COALESCE(SUM({expr}), 0) AS SIGNED)"),
+        }
+    }
+
+    /// `INSERT INTO table (cols) VALUES (...)` that silently keeps an existing
+    /// row with the same key.
+    pub(crate) fn insert_ignore(
+        self,
+        table: &str,
+        cols: &str,
+        key_col: &str,
+        values: &str,
+    ) -> String {
+        match self {
+            Engine::Sqlite | Engine::Postgres => {
+                format!("INSERT INTO {table} ({cols}) VALUES {values} ON CONFLICT ({key_col}) DO NOTHING")
+            }
+            Engine::Mysql => {
+                format!("INSERT INTO {table} ({cols}) VALUES {values} ON DUPLICATE KEY UPDATE {key_col} = {key_col}")
+            }
+        }
+    }
+
+    /// Adds `(account, slot, delta)` rows onto `dcms_balances`, creating the
+    /// rows that do not exist yet.
+    pub(crate) fn add_balances(self, rows: usize) -> String {
+        let values = vec!["(?, ?, ?)"; rows].join(", ");
+        match self {
+            Engine::Sqlite | Engine::Postgres => format!(
+                "INSERT INTO dcms_balances (account, slot, balance) VALUES {values} \
+                 ON CONFLICT (account, slot) DO UPDATE SET balance = dcms_balances.balance + excluded.balance"
+            ),
+            Engine::Mysql => format!(
+                "INSERT INTO dcms_balances (account, slot, balance) VALUES {values} \
+                 ON DUPLICATE KEY UPDATE balance = balance + VALUES(balance)"
+            ),
+        }
+    }
+
+    /// Whether an insert returns its new id with `RETURNING` (else the driver
+    /// reports the last insert id).
+    pub(crate) fn has_returning(self) -> bool {
+        self != Engine::Mysql
+    }
+}
+
+/// `?, ?, ?` for `n` values (for `IN (...)` lists).
+pub(crate) fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_placeholders_are_numbered() {
+        assert_eq!(
+            Engine::Postgres.sql("a = ? AND b IN (?, ?)"),
+            "a = $1 AND b IN ($2, $3)"
+        );
+        assert_eq!(Engine::Mysql.sql("a = ?"), "a = ?");
+        assert_eq!(Engine::Sqlite.sql("a = ?"), "a = ?");
+    }
+}

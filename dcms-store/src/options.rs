@@ -1,0 +1,98 @@
+//! How a store is opened: pool sizes, retries, group commit, slot rows.
+
+use std::time::Duration;
+
+/// Settings of a SQL store. Start from [`StoreOptions::default`] and change
+/// what you need with the `with_*` methods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreOptions {
+    /// Connections in the pool (PostgreSQL, MySQL) or reader connections
+    /// (SQLite, which always has exactly one writer connection).
+    pub max_connections: u32,
+    /// How long to wait for a free connection before reporting the store
+    /// unavailable.
+    pub acquire_timeout: Duration,
+    /// How many times a transaction that lost a race (deadlock,
+    /// serialization failure, busy database, a key taken concurrently) is
+    /// run again before giving up with [`dcms_core::Error::StorageUnavailable`].
+    pub retries: u32,
+    /// Commit concurrent appends together (see [`GroupCommit`]); None commits
+    /// each append in its own database transaction.
+    pub group_commit: Option<GroupCommit>,
+    /// Rows each program or vendor account's balance is spread over, so that
+    /// concurrent writers at one busy vendor do not queue on one row (None:
+    /// 1 on SQLite, which has a single writer anyway, 16 elsewhere).
+    pub balance_slots: Option<u16>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(30),
+            retries: 20,
+            group_commit: Some(GroupCommit::default()),
+            balance_slots: None,
+        }
+    }
+}
+
+impl StoreOptions {
+    /// Sets [`StoreOptions::max_connections`] (at least 1).
+    pub fn with_max_connections(mut self, n: u32) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// Sets [`StoreOptions::acquire_timeout`].
+    pub fn with_acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Sets [`StoreOptions::retries`].
+    pub fn with_retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// Sets [`StoreOptions::group_commit`].
+    pub fn with_group_commit(mut self, group_commit: Option<GroupCommit>) -> Self {
+        self.group_commit = group_commit;
+        self
+    }
+
+    /// Sets [`StoreOptions::balance_slots`] (at least 1).
+    pub fn with_balance_slots(mut self, slots: u16) -> Self {
+        self.balance_slots = Some(slots.max(1));
+        self
+    }
+}
+
+/// Group commit: appends wait in a queue; a writer takes up to `max_batch`
+/// of them and commits them in one database transaction, so one disk flush
+/// serves many callers. Each caller still gets its own result: a refused
+/// append (insufficient points, a conflict) writes nothing and does not
+/// affect the others in its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupCommit {
+    /// Most appends in one database transaction.
+    pub max_batch: usize,
+    /// How long a writer waits for more appends once it has one. Zero takes
+    /// only what is already queued, so a lone append is never delayed.
+    pub max_wait: Duration,
+    /// Writers committing batches in parallel (always 1 on SQLite). While one
+    /// waits for its flush, another gathers the next batch.
+    pub writers: usize,
+}
+
+impl Default for GroupCommit {
+    fn default() -> Self {
+        GroupCommit {
+            max_batch: 64,
+            max_wait: Duration::ZERO,
+            writers: 4,
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! Reads: transactions, the journal, balances, open holds, activity.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use dcms_core::store::{
+    check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, Order, Page,
+};
+use dcms_core::transaction::ALL_KINDS;
+use dcms_core::{
+    AccountRef, CustomerId, Error, Posting, Result, Transaction, TxId, TxKind, VendorId,
+};
+use sqlx::any::AnyRow;
+use sqlx::pool::PoolConnection;
+use sqlx::AnyConnection;
+use sqlx::{Any, Row};
+
+use crate::codec::{self, Body};
+use crate::engine::{marks, Engine};
+use crate::error::{corrupt, db};
+use crate::store::Inner;
+
+/// Columns of a journal row, in the order [`decode_tx`] reads them.
+const TX_COLUMNS: &str = "id, idem_key, kind, vendor, closes, expires_at_ns, at_ns, memo, body";
+
+/// Loads whole transactions by id, in the order given (missing ids are
+/// left out).
+pub(crate) async fn load_txs(
+    engine: Engine,
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<Transaction>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {TX_COLUMNS} FROM dcms_journal WHERE id IN ({})",
+        marks(ids.len())
+    );
+    let rows = ids
+        .iter()
+        .fold(engine.query_once(&sql), |q, id| q.bind(*id))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    let sql = format!(
+        "SELECT tx_id, account, points FROM dcms_postings WHERE tx_id IN ({}) ORDER BY tx_id, leg",
+        marks(ids.len())
+    );
+    let legs = ids
+        .iter()
+        .fold(engine.query_once(&sql), |q, id| q.bind(*id))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    let mut postings: HashMap<i64, Vec<Posting>> = HashMap::new();
+    for leg in &legs {
+        let tx: i64 = leg.try_get(0).map_err(db)?;
+        let account: String = leg.try_get(1).map_err(db)?;
+        postings.entry(tx).or_default().push(Posting {
+            account: codec::account(&account)?,
+            points: leg.try_get(2).map_err(db)?,
+        });
+    }
+    let mut by_id = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = row.try_get(0).map_err(db)?;
+        let tx = decode_tx(row, postings.remove(&id).unwrap_or_default())?;
+        by_id.insert(id, tx);
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// One transaction by id.
+pub(crate) async fn load_tx(
+    engine: Engine,
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<Transaction>> {
+    Ok(load_txs(engine, conn, &[id]).await?.pop())
+}
+
+fn decode_tx(row: &AnyRow, postings: Vec<Posting>) -> Result<Transaction> {
+    let kind: String = row.try_get(2).map_err(db)?;
+    let vendor: Option<String> = row.try_get(3).map_err(db)?;
+    let closes: Option<i64> = row.try_get(4).map_err(db)?;
+    let expires: Option<i64> = row.try_get(5).map_err(db)?;
+    let body: String = row.try_get(8).map_err(db)?;
+    let body = Body::decode(&body)?;
+    Ok(Transaction {
+        id: codec::tx_id(row.try_get(0).map_err(db)?)?,
+        key: row.try_get(1).map_err(db)?,
+        kind: TxKind::parse(&kind)?,
+        postings,
+        balances_after: body.balances_after,
+        vendor: vendor
+            .map(VendorId::new)
+            .transpose()
+            .map_err(|e| corrupt("vendor id", e))?,
+        pos: body.pos,
+        cash: body.cash,
+        closes: closes.map(codec::tx_id).transpose()?,
+        expires_at: expires.map(codec::time),
+        memo: row.try_get(7).map_err(db)?,
+        at: codec::time(row.try_get(6).map_err(db)?),
+    })
+}
+
+/// A value bound to a statement built at run time.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+impl Inner {
+    /// A connection for reading.
+    pub(crate) async fn reader(&self) -> Result<PoolConnection<Any>> {
+        self.read_pool.acquire().await.map_err(db)
+    }
+
+    pub(crate) async fn transaction(&self, id: TxId) -> Result<Option<Transaction>> {
+        let Ok(id) = codec::tx_key(id) else {
+            return Ok(None);
+        };
+        load_tx(self.engine, &mut *self.reader().await?, id).await
+    }
+
+    pub(crate) async fn closed_by(&self, id: TxId) -> Result<Option<TxId>> {
+        let Ok(id) = codec::tx_key(id) else {
+            return Ok(None);
+        };
+        let row = self
+            .engine
+            .query("SELECT id FROM dcms_journal WHERE closes = ?")
+            .bind(id)
+            .fetch_optional(&self.read_pool)
+            .await
+            .map_err(db)?;
+        row.map(|r| r.try_get::<i64, _>(0).map_err(db).and_then(codec::tx_id))
+            .transpose()
+    }
+
+    pub(crate) async fn transaction_by_key(&self, key: &str) -> Result<Option<Transaction>> {
+        let mut conn = self.reader().await?;
+        let row = self
+            .engine
+            .query("SELECT id FROM dcms_journal WHERE idem_key = ?")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+        match row {
+            Some(row) => load_tx(self.engine, &mut conn, row.try_get(0).map_err(db)?).await,
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn journal(&self, q: &JournalQuery) -> Result<Page<Transaction>> {
+        let limit = check_limit(q.limit)?;
+        let after = q
+            .after
+            .as_ref()
+            .map(|c| {
+                c.tx_id().and_then(|id| {
+                    i64::try_from(id.0).map_err(|_| Error::InvalidCursor(c.0.clone()))
+                })
+            })
+            .transpose()?;
+        // Per-account listings read the postings, which carry each
+        // transaction's time, so neither needs a join.
+        let (table, id_col) = match q.account {
+            Some(_) => ("dcms_postings", "tx_id"),
+            None => ("dcms_journal", "id"),
+        };
+        let mut sql = format!("SELECT {id_col} FROM {table} WHERE 1 = 1");
+        let mut binds = Vec::new();
+        if let Some(account) = &q.account {
+            sql.push_str(" AND account = ?");
+            binds.push(Bind::Text(account.to_string()));
+        }
+        if let Some(from) = q.from {
+            sql.push_str(" AND at_ns >= ?");
+            binds.push(Bind::Int(codec::nanos(from)?));
+        }
+        if let Some(to) = q.to {
+            sql.push_str(" AND at_ns < ?");
+            binds.push(Bind::Int(codec::nanos(to)?));
+        }
+        let (after_op, direction) = match q.order {
+            Order::OldestFirst => (">", "ASC"),
+            Order::NewestFirst => ("<", "DESC"),
+        };
+        if let Some(after) = after {
+            sql.push_str(&format!(" AND {id_col} {after_op} ?"));
+            binds.push(Bind::Int(after));
+        }
+        // One row more than asked tells whether another page follows.
+        sql.push_str(&format!(" ORDER BY {id_col} {direction} LIMIT ?"));
+        binds.push(Bind::Int(limit as i64 + 1));
+        let query = binds
+            .into_iter()
+            .fold(self.engine.query(&sql), |q, b| match b {
+                Bind::Int(v) => q.bind(v),
+                Bind::Text(v) => q.bind(v),
+            });
+        let mut conn = self.reader().await?;
+        let rows = query.fetch_all(&mut *conn).await.map_err(db)?;
+        let mut ids = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db)?;
+        let more = ids.len() > limit;
+        ids.truncate(limit);
+        let items = load_txs(self.engine, &mut conn, &ids).await?;
+        let next = if more {
+            items.last().map(|t| Cursor::after(t.id))
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    pub(crate) async fn balance(&self, id: CustomerId) -> Result<Balance> {
+        let row = self
+            .engine
+            .query("SELECT balance, held FROM dcms_customers WHERE id = ?")
+            .bind(codec::customer_key(id)?)
+            .fetch_optional(&self.read_pool)
+            .await
+            .map_err(db)?
+            .ok_or(Error::UnknownAccount(AccountRef::Customer(id)))?;
+        Ok(Balance {
+            available: row.try_get(0).map_err(db)?,
+            held: row.try_get(1).map_err(db)?,
+        })
+    }
+
+    pub(crate) async fn account_balance(&self, account: &AccountRef) -> Result<i64> {
+        let row = match account {
+            AccountRef::Customer(id) => self
+                .engine
+                .query("SELECT balance FROM dcms_customers WHERE id = ?")
+                .bind(codec::customer_key(*id)?)
+                .fetch_optional(&self.read_pool)
+                .await
+                .map_err(db)?,
+            other => {
+                let sql = format!(
+                    "SELECT {} FROM dcms_balances WHERE account = ?",
+                    self.engine.sum("balance")
+                );
+                self.engine
+                    .query(&sql)
+                    .bind(other.to_string())
+                    .fetch_optional(&self.read_pool)
+                    .await
+                    .map_err(db)?
+            }
+        };
+        row.map(|r| r.try_get::<i64, _>(0).map_err(db))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    pub(crate) async fn all_balances(&self) -> Result<Vec<(AccountRef, i64)>> {
+        let mut conn = self.reader().await?;
+        let customers = self
+            .engine
+            .query("SELECT id, balance FROM dcms_customers")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+        let sql = format!(
+            "SELECT account, {} FROM dcms_balances GROUP BY account",
+            self.engine.sum("balance")
+        );
+        let others = self
+            .engine
+            .query(&sql)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+        let mut all = Vec::with_capacity(customers.len() + others.len());
+        for row in &customers {
+            let id = codec::customer_id(row.try_get(0).map_err(db)?)?;
+            all.push((AccountRef::Customer(id), row.try_get(1).map_err(db)?));
+        }
+        for row in &others {
+            let account: String = row.try_get(0).map_err(db)?;
+            all.push((codec::account(&account)?, row.try_get(1).map_err(db)?));
+        }
+        all.sort();
+        Ok(all)
+    }
+
+    pub(crate) async fn expired_holds(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Transaction>> {
+        let limit = check_limit(limit)?;
+        let mut conn = self.reader().await?;
+        let rows = self
+            .engine
+            .query("SELECT DISTINCT tx_id FROM dcms_open_holds WHERE expires_at_ns <= ? ORDER BY tx_id LIMIT ?")
+            .bind(codec::nanos(now)?)
+            .bind(limit as i64)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+        let ids = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db)?;
+        load_txs(self.engine, &mut conn, &ids).await
+    }
+
+    pub(crate) async fn activity(
+        &self,
+        account: &AccountRef,
+        boundaries: &[DateTime<Utc>],
+    ) -> Result<Activity> {
+        check_boundaries(boundaries)?;
+        let bounds = boundaries
+            .iter()
+            .map(|b| codec::nanos(*b))
+            .collect::<Result<Vec<_>>>()?;
+        let name = account.to_string();
+        let mut conn = self.reader().await?;
+        let sql = format!(
+            "SELECT {} FROM dcms_postings WHERE account = ? AND at_ns < ?",
+            self.engine.sum("points")
+        );
+        let opening: i64 = self
+            .engine
+            .query(&sql)
+            .bind(name.clone())
+            .bind(bounds[0])
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?
+            .try_get(0)
+            .map_err(db)?;
+        let sql = format!(
+            "SELECT kind, COUNT(*), {} FROM dcms_postings \
+             WHERE account = ? AND at_ns >= ? AND at_ns < ? GROUP BY kind",
+            self.engine.sum("points")
+        );
+        let mut buckets = Vec::with_capacity(bounds.len() - 1);
+        for w in bounds.windows(2) {
+            let rows = self
+                .engine
+                .query(&sql)
+                .bind(name.clone())
+                .bind(w[0])
+                .bind(w[1])
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db)?;
+            let mut totals = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let kind: String = row.try_get(0).map_err(db)?;
+                let count: i64 = row.try_get(1).map_err(db)?;
+                totals.push(KindTotal {
+                    kind: TxKind::parse(&kind)?,
+                    count: u64::try_from(count).map_err(|e| corrupt("count", e))?,
+                    points: row.try_get(2).map_err(db)?,
+                });
+            }
+            totals.sort_by_key(|t| ALL_KINDS.iter().position(|k| *k == t.kind));
+            buckets.push(totals);
+        }
+        Ok(Activity { opening, buckets })
+    }
+}
