@@ -28,45 +28,56 @@ impl Rng {
     }
 }
 
-/// The stores of the demo: id, name, currency, zone, sales per day, the
-/// largest sale in minor units, the notes customers pay with.
-const STORES: &[(&str, &str, &str, &str, u64, i64, &[i64])] = &[
-    (
-        "corner-nyc",
-        "Corner Shop, New York",
-        "USD",
-        "America/New_York",
-        40,
-        2500,
-        &[500, 1000, 2000],
-    ),
-    (
-        "boulangerie-paris",
-        "Boulangerie, Paris",
-        "EUR",
-        "Europe/Paris",
-        30,
-        1800,
-        &[500, 1000, 2000],
-    ),
-    (
-        "konbini-tokyo",
-        "Konbini, Tokyo",
-        "JPY",
-        "Asia/Tokyo",
-        50,
-        3000,
-        &[1000, 5000, 10000],
-    ),
-    (
-        "depanneur-montreal",
-        "Dépanneur, Montréal",
-        "CAD",
-        "America/Toronto",
-        20,
-        3000,
-        &[500, 1000, 2000],
-    ),
+/// A store of the demo.
+struct Store {
+    id: &'static str,
+    name: &'static str,
+    currency: &'static str,
+    zone: &'static str,
+    sales_per_day: u64,
+    /// The largest sale, in minor units.
+    max_total: i64,
+    /// The banknotes customers pay with, in minor units, smallest first.
+    notes: &'static [i64],
+}
+
+const STORES: &[Store] = &[
+    Store {
+        id: "corner-nyc",
+        name: "Corner Shop, New York",
+        currency: "USD",
+        zone: "America/New_York",
+        sales_per_day: 40,
+        max_total: 2500,
+        notes: &[500, 1000, 2000],
+    },
+    Store {
+        id: "boulangerie-paris",
+        name: "Boulangerie, Paris",
+        currency: "EUR",
+        zone: "Europe/Paris",
+        sales_per_day: 30,
+        max_total: 1800,
+        notes: &[500, 1000, 2000],
+    },
+    Store {
+        id: "konbini-tokyo",
+        name: "Konbini, Tokyo",
+        currency: "JPY",
+        zone: "Asia/Tokyo",
+        sales_per_day: 50,
+        max_total: 3000,
+        notes: &[1000, 5000, 10000],
+    },
+    Store {
+        id: "depanneur-montreal",
+        name: "Dépanneur, Montréal",
+        currency: "CAD",
+        zone: "America/Toronto",
+        sales_per_day: 20,
+        max_total: 3000,
+        notes: &[500, 1000, 2000],
+    },
 ];
 
 const CUSTOMERS: usize = 60;
