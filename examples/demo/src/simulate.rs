@@ -121,12 +121,12 @@ pub async fn run() -> Result<()> {
         .with_clock(clock.clone());
 
     let mut vendors = Vec::new();
-    for &(id, name, currency, zone, ..) in STORES {
+    for store in STORES {
         let v = Vendor::new(
-            VendorId::new(id)?,
-            name,
-            Currency::builtin(currency)?,
-            Vendor::parse_time_zone(zone)?,
+            VendorId::new(store.id)?,
+            store.name,
+            Currency::builtin(store.currency)?,
+            Vendor::parse_time_zone(store.zone)?,
         );
         vendors.push(ledger.create_vendor(v).await?);
     }
@@ -144,9 +144,8 @@ pub async fn run() -> Result<()> {
     let mut sales = 0u64;
     let mut spent = 0u64;
     for day in month.days()? {
-        for (vi, (v, &(_, _, _, _, per_day, max_total, notes))) in
-            vendors.iter().zip(STORES).enumerate()
-        {
+        for (vi, (v, store)) in vendors.iter().zip(STORES).enumerate() {
+            let (per_day, max_total, notes) = (store.sales_per_day, store.max_total, store.notes);
             let day_start = Utc.from_utc_datetime(&day.and_hms_opt(13, 0, 0).unwrap_or_default());
             for n in 0..per_day {
                 clock.set(day_start + Duration::seconds((n * 600 / per_day) as i64 * 60));
