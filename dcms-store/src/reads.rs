@@ -16,7 +16,7 @@ use sqlx::AnyConnection;
 use sqlx::{Any, Row};
 
 use crate::codec::{self, Body};
-use crate::engine::{marks, Engine};
+use crate::engine::{in_list, Engine};
 use crate::error::{corrupt, db};
 use crate::store::Inner;
 
@@ -33,23 +33,20 @@ pub(crate) async fn load_txs(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT {TX_COLUMNS} FROM dcms_journal WHERE id IN ({})",
-        marks(ids.len())
-    );
-    let rows = ids
+    let (list, padded) = in_list(ids.iter().copied());
+    let sql = format!("SELECT {TX_COLUMNS} FROM dcms_journal WHERE id IN ({list})");
+    let rows = padded
         .iter()
-        .fold(engine.query_once(&sql), |q, id| q.bind(*id))
+        .fold(engine.query(&sql), |q, id| q.bind(*id))
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     let sql = format!(
-        "SELECT tx_id, account, points FROM dcms_postings WHERE tx_id IN ({}) ORDER BY tx_id, leg",
-        marks(ids.len())
+        "SELECT tx_id, account, points FROM dcms_postings WHERE tx_id IN ({list}) ORDER BY tx_id, leg"
     );
-    let legs = ids
+    let legs = padded
         .iter()
-        .fold(engine.query_once(&sql), |q, id| q.bind(*id))
+        .fold(engine.query(&sql), |q, id| q.bind(*id))
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;

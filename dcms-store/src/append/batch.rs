@@ -22,7 +22,7 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 
 use crate::codec::{self, Body};
-use crate::engine::{marks, Engine};
+use crate::engine::{in_list, pow2_chunks, Engine};
 use crate::reads::load_tx;
 use crate::store::Inner;
 use crate::write::Abort;
@@ -124,13 +124,11 @@ impl<'a> Batch<'a> {
             .filter_map(|t| codec::tx_key(t).ok())
             .collect();
         if !targets.is_empty() {
-            let sql = format!(
-                "SELECT customer FROM dcms_open_holds WHERE tx_id IN ({})",
-                marks(targets.len())
-            );
+            let (list, targets) = in_list(targets);
+            let sql = format!("SELECT customer FROM dcms_open_holds WHERE tx_id IN ({list})");
             let rows = targets
                 .iter()
-                .fold(self.engine.query_once(&sql), |q, t| q.bind(*t))
+                .fold(self.engine.query(&sql), |q, t| q.bind(*t))
                 .fetch_all(&mut *conn)
                 .await?;
             for row in &rows {
@@ -141,14 +139,14 @@ impl<'a> Batch<'a> {
             return Ok(());
         }
         // Rows are locked in id order, the one order every batch uses.
+        let (list, padded) = in_list(ids.iter().copied());
         let sql = format!(
-            "SELECT id, balance, held FROM dcms_customers WHERE id IN ({}) ORDER BY id{}",
-            marks(ids.len()),
+            "SELECT id, balance, held FROM dcms_customers WHERE id IN ({list}) ORDER BY id{}",
             self.engine.for_update()
         );
-        let rows = ids
+        let rows = padded
             .iter()
-            .fold(self.engine.query_once(&sql), |q, id| q.bind(*id))
+            .fold(self.engine.query(&sql), |q, id| q.bind(*id))
             .fetch_all(&mut *conn)
             .await?;
         for id in &ids {
@@ -206,13 +204,13 @@ impl<'a> Batch<'a> {
 
     async fn read_keys(&mut self, conn: &mut AnyConnection, items: &[NewTransaction]) -> Step<()> {
         let keys: BTreeSet<&str> = items.iter().map(|t| t.key.as_str()).collect();
+        let (list, keys) = in_list(keys);
         let sql = format!(
-            "SELECT idem_key, fingerprint, id FROM dcms_journal WHERE idem_key IN ({})",
-            marks(keys.len())
+            "SELECT idem_key, fingerprint, id FROM dcms_journal WHERE idem_key IN ({list})"
         );
         let rows = keys
             .iter()
-            .fold(self.engine.query_once(&sql), |q, k| q.bind(k.to_string()))
+            .fold(self.engine.query(&sql), |q, k| q.bind(k.to_string()))
             .fetch_all(&mut *conn)
             .await?;
         for row in &rows {
@@ -249,13 +247,11 @@ impl<'a> Batch<'a> {
         if unknown.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "SELECT id FROM dcms_vendors WHERE id IN ({})",
-            marks(unknown.len())
-        );
+        let (list, unknown) = in_list(unknown);
+        let sql = format!("SELECT id FROM dcms_vendors WHERE id IN ({list})");
         let rows = unknown
             .iter()
-            .fold(self.engine.query_once(&sql), |q, v| q.bind(v.to_string()))
+            .fold(self.engine.query(&sql), |q, v| q.bind(v.to_string()))
             .fetch_all(&mut *conn)
             .await?;
         let mut seen = self.inner.vendors_seen.lock();
@@ -548,10 +544,11 @@ impl<'a> Batch<'a> {
         let deltas = std::mem::take(&mut self.deltas)
             .into_iter()
             .collect::<Vec<_>>();
-        for chunk in deltas.chunks(100) {
-            let mut upsert = self
-                .engine
-                .query_once(&self.engine.add_balances(chunk.len()));
+        let mut rest = deltas.as_slice();
+        for size in pow2_chunks(deltas.len(), 64) {
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let mut upsert = self.engine.query(&self.engine.add_balances(size));
             for (account, delta) in chunk {
                 let delta = i64::try_from(*delta).map_err(|_| Error::InvalidAmount {
                     value: delta.to_string(),
