@@ -1,8 +1,8 @@
 //! [`S3ObjectStore`]: statements and receipts in an S3 bucket (or MinIO, or
 //! any S3-compatible server), always encrypted at rest.
 //!
-//! - Every put sets server-side encryption: `AES256` for [`Sse::S3`],
-//!   `aws:kms` plus the key id for [`Sse::Kms`]. By default a put whose
+//! - Every put sets server-side encryption: `AES256` for [`Sse::S3`](dcms_core::Sse::S3),
+//!   `aws:kms` plus the key id for [`Sse::Kms`](dcms_core::Sse::Kms). By default a put whose
 //!   answer does not confirm that encryption fails with
 //!   [`Error::Unsupported`], so a server that ignores the header is noticed.
 //! - `head` reports the encryption S3 says it applied (`ServerSideEncryption`

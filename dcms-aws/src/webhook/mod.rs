@@ -163,10 +163,13 @@ impl WebhookNotifier {
                 Ok(response) if is_retryable(response.status()) => {
                     format!("HTTP {}", response.status())
                 }
-                Ok(response) => return Err(Error::NotifyFailed(format!(
-                    "webhook to {host}: HTTP {} (not retried: the receiver refused the request)",
-                    response.status()
-                ))),
+                Ok(response) => {
+                    let status = response.status();
+                    let why = "not retried: the receiver refused the request";
+                    return Err(Error::NotifyFailed(format!(
+                        "webhook to {host}: HTTP {status} ({why})"
+                    )));
+                }
                 Err(e) if e.is_builder() => {
                     return Err(Error::NotifyFailed(format!("webhook to {host}: {e}")))
                 }
