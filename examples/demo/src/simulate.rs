@@ -6,7 +6,7 @@ use chrono::{Duration, TimeZone, Utc};
 use dcms_core::calendar::Month;
 use dcms_core::{
     CreditChange, Currency, CustomerId, DynLedgerStore, Error, Ledger, LedgerConfig, ManualClock,
-    MemoryStore, PosRef, Redeem, Result, Vendor, VendorId,
+    PosRef, Redeem, Result, Vendor, VendorId,
 };
 use rust_decimal::Decimal;
 
@@ -89,8 +89,27 @@ fn data_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| "dcms-data".into())
 }
 
+/// The embedded default: a SQLite file (WAL, durable commits) in the data folder.
 async fn open_store() -> Result<DynLedgerStore> {
-    Ok(Arc::new(MemoryStore::new()))
+    let dir = data_dir();
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::StorageUnavailable(format!("cannot create {}: {e}", dir.display())))?;
+    dcms_store::open(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("ledger.db").display()
+    ))
+    .await
+}
+
+/// The idempotency key of a month's last simulated sale.
+fn last_sale_key(month: Month) -> Result<String> {
+    let store = &STORES[STORES.len() - 1];
+    let day = month
+        .days()?
+        .last()
+        .copied()
+        .ok_or_else(|| Error::Storage("empty month".into()))?;
+    Ok(format!("{}/{day}-{}", store.id, store.sales_per_day - 1))
 }
 
 /// A customer who shops at store `store`: points are worth what that store's
@@ -103,16 +122,18 @@ fn local(customers: &[CustomerId], store: usize, pick: u64) -> CustomerId {
 /// Runs the demo.
 pub async fn run() -> Result<()> {
     let store = open_store().await?;
-    // Each run simulates the month after the last one this ledger saw.
-    let first = Month::new(2026, 1)?;
-    let runs: u32 = store
-        .meta_get_or_insert("demo_runs", "0")
+    // Each run simulates the first month whose last sale is not in the
+    // ledger yet. A run that was interrupted is simply run again: its sales
+    // replay under the same idempotency keys and nothing is credited twice.
+    let mut month = Month::new(2026, 1)?;
+    let mut index = 0u64;
+    while store
+        .transaction_by_key(&last_sale_key(month)?)
         .await?
-        .parse()
-        .map_err(|_| Error::Storage("demo_runs is not a number".into()))?;
-    let mut month = first;
-    for _ in 0..runs {
+        .is_some()
+    {
         month = month.next();
+        index += 1;
     }
     let (start, _) = month.bounds(chrono_tz::UTC)?;
     let clock = Arc::new(ManualClock::new(start));
@@ -140,7 +161,7 @@ pub async fn run() -> Result<()> {
         STORES.len(),
         CUSTOMERS
     );
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ u64::from(runs + 1));
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (index + 1));
     let mut sales = 0u64;
     let mut spent = 0u64;
     for day in month.days()? {
@@ -184,11 +205,12 @@ pub async fn run() -> Result<()> {
         for k in 0..5 {
             let vi = rng.below(vendors.len() as u64) as usize;
             let who = local(&customers, vi, rng.below(CUSTOMERS as u64));
-            let available = ledger.balance(who).await?.available;
-            if available < 200 {
+            // Drawn before looking at the balance, so a re-run draws the same.
+            let points = 100 + rng.below(900) as i64;
+            let to = local(&customers, vi, rng.below(CUSTOMERS as u64));
+            if ledger.balance(who).await?.available < points {
                 continue;
             }
-            let points = 100 + rng.below((available - 100) as u64) as i64 / 2;
             if k % 2 == 0 {
                 let v = &vendors[vi];
                 ledger
@@ -201,7 +223,6 @@ pub async fn run() -> Result<()> {
                     })
                     .await?;
             } else {
-                let to = local(&customers, vi, rng.below(CUSTOMERS as u64));
                 if to != who {
                     ledger
                         .transfer(&format!("demo-transfer-{day}-{k}"), who, to, points)
