@@ -4,10 +4,15 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use dcms_core::Sse;
 
 /// The `x-amz-server-side-encryption` value for `sse`, and the KMS key id.
+/// An empty key id sends none: S3 then uses the account's AWS-managed key
+/// (`aws/s3`), which is what an empty id can only mean.
 pub(crate) fn to_s3(sse: &Sse) -> (ServerSideEncryption, Option<&str>) {
     match sse {
         Sse::S3 => (ServerSideEncryption::Aes256, None),
-        Sse::Kms { key_id } => (ServerSideEncryption::AwsKms, Some(key_id.as_str())),
+        Sse::Kms { key_id } => (
+            ServerSideEncryption::AwsKms,
+            Some(key_id.as_str()).filter(|k| !k.is_empty()),
+        ),
     }
 }
 
