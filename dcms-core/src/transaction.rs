@@ -143,12 +143,7 @@ impl NewTransaction {
     /// Checks the invariants every store relies on: postings sum to zero,
     /// no zero or duplicate legs, a key of sane length.
     pub fn check(&self) -> Result<()> {
-        if self.key.is_empty() || self.key.len() > 200 {
-            return Err(Error::invalid_input(
-                "idempotency key",
-                "must be 1 to 200 bytes",
-            ));
-        }
+        check_key(&self.key)?;
         let mut sum: i128 = 0;
         for (i, p) in self.postings.iter().enumerate() {
             if p.points == 0 {
@@ -170,6 +165,19 @@ impl NewTransaction {
         }
         Ok(())
     }
+}
+
+/// Checks an idempotency key: 1 to 200 bytes, no control characters, no
+/// leading or trailing whitespace (some databases compare text ignoring
+/// trailing spaces, so such keys could collide on one engine and not another).
+pub fn check_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > 200 || key.chars().any(char::is_control) || key.trim() != key {
+        return Err(Error::invalid_input(
+            "idempotency key",
+            "must be 1 to 200 bytes, without control characters or surrounding spaces",
+        ));
+    }
+    Ok(())
 }
 
 /// A transaction in the journal.

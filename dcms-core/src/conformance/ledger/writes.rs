@@ -129,6 +129,8 @@ pub(super) async fn refusals_change_nothing(f: Fixture) {
             .reverse("x13", crate::TxId(999_999), "typo")
             .await
             .map(|_| ()),
+        f.ledger.transfer("x14 ", f.a, f.b, 1).await.map(|_| ()),
+        f.ledger.transfer("", f.a, f.b, 1).await.map(|_| ()),
     ];
     let codes: Vec<&str> = errors
         .iter()
@@ -150,6 +152,8 @@ pub(super) async fn refusals_change_nothing(f: Fixture) {
             "insufficient_points",
             "invalid_input",
             "unknown_transaction",
+            "invalid_input",
+            "invalid_input",
         ]
     );
     if let Err(Error::InsufficientPoints {
