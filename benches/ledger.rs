@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,7 +37,6 @@ fn change_credits(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let (ledger, vendor, a, _) = setup(&rt);
     let n = AtomicU64::new(0);
     let mut group = c.benchmark_group("ledger");
     group.throughput(Throughput::Elements(1));
@@ -73,20 +72,34 @@ fn transfers(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let (ledger, _, a, b) = setup(&rt);
-    rt.block_on(ledger.adjust("seed-a", a, 1_000_000_000, "bench seed"))
-        .unwrap();
-    rt.block_on(ledger.adjust("seed-b", b, 1_000_000_000, "bench seed"))
-        .unwrap();
     let n = AtomicU64::new(0);
     let mut group = c.benchmark_group("ledger");
     group.throughput(Throughput::Elements(1));
     group.bench_function("transfer", |bench| {
-        bench.iter(|| {
-            let i = n.fetch_add(1, Ordering::Relaxed);
-            let (from, to) = if i % 2 == 0 { (a, b) } else { (b, a) };
-            rt.block_on(ledger.transfer(&format!("t/{i}"), from, to, 1))
-                .unwrap()
+        bench.iter_custom(|iters| {
+            let (ledger, _, a, b) = setup(&rt);
+            rt.block_on(async {
+                ledger
+                    .adjust("seed-a", a, 1_000_000_000, "bench seed")
+                    .await
+                    .unwrap();
+                ledger
+                    .adjust("seed-b", b, 1_000_000_000, "bench seed")
+                    .await
+                    .unwrap();
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let i = n.fetch_add(1, Ordering::Relaxed);
+                    let (from, to) = if i % 2 == 0 { (a, b) } else { (b, a) };
+                    black_box(
+                        ledger
+                            .transfer(&format!("t/{i}"), from, to, 1)
+                            .await
+                            .unwrap(),
+                    );
+                }
+                start.elapsed()
+            })
         })
     });
     group.finish();
