@@ -1,0 +1,153 @@
+//! `dcms.open()` and the `Ledger` class: one core `dcms_core::Ledger`
+//! behind each Python object. The methods live in the sibling files, one
+//! file per group of core operations; each converts its arguments, calls
+//! one core function with the GIL released, and converts the result back.
+
+mod accounts;
+mod analytics;
+mod batch;
+mod reads;
+mod writes;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::Duration;
+use dcms_core::{DynLedgerStore, LedgerConfig, MemoryStore};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::Borrowed;
+
+pub(crate) use batch::CreditChange;
+
+use crate::clock::ManualClock;
+use crate::errors::CoreResult;
+use crate::runtime::block_on;
+
+/// The points ledger of one program. Safe to share between threads: every
+/// call releases the GIL while the core works.
+#[pyclass(module = "dcms", name = "Ledger", frozen)]
+#[derive(Debug, Clone)]
+pub(crate) struct Ledger {
+    pub(crate) inner: dcms_core::Ledger,
+    backend: &'static str,
+}
+
+impl Ledger {
+    /// Runs a core future with the GIL released and converts its error.
+    pub(crate) fn run<T, F>(&self, py: Python<'_>, fut: F) -> PyResult<T>
+    where
+        F: Future<Output = dcms_core::Result<T>> + Send,
+        T: Send,
+    {
+        block_on(py, fut)?.py(py)
+    }
+}
+
+#[pymethods]
+impl Ledger {
+    /// Which store keeps this ledger: `memory`, `sqlite`, `postgres` or `mysql`.
+    #[getter]
+    fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Points credited per minor unit of change.
+    #[getter]
+    fn points_per_minor(&self) -> i64 {
+        self.inner.config().points_per_minor
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Ledger(backend={:?})", self.backend)
+    }
+}
+
+/// Where a ledger is kept, as `dcms.open` was told.
+pub(crate) enum Backend {
+    /// The in-memory store (lost when the process ends).
+    Memory,
+    /// A `dcms_store` URL.
+    Url(String),
+}
+
+/// The `url` argument of `dcms.open`: a URL, a file path, or None.
+pub(crate) struct StoreArg(Backend);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for StoreArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let text = match obj.extract::<String>() {
+            Ok(text) => text,
+            Err(_) => {
+                let path: PathBuf = obj.extract().map_err(|_| {
+                    PyTypeError::new_err("url is a str (a URL or a file path) or an os.PathLike")
+                })?;
+                path.to_str()
+                    .ok_or_else(|| PyValueError::new_err("the path is not valid UTF-8"))?
+                    .to_string()
+            }
+        };
+        if text == "memory:" {
+            return Ok(StoreArg(Backend::Memory));
+        }
+        if text.contains("://") || text.starts_with("sqlite:") {
+            return Ok(StoreArg(Backend::Url(text)));
+        }
+        if text.is_empty() || text.contains(['?', '#', '%']) {
+            return Err(PyValueError::new_err(format!(
+                "{text:?} is not a usable SQLite file path; pass a sqlite:// URL instead"
+            )));
+        }
+        // A plain file path: the embedded SQLite default, created if absent.
+        Ok(StoreArg(Backend::Url(format!("sqlite://{text}?mode=rwc"))))
+    }
+}
+
+/// Opens a ledger.
+///
+/// `url` is None or `"memory:"` (in memory), a SQLite file path (created if
+/// absent), or a URL: `sqlite://file.db?mode=rwc`, `postgres://user:pass@host/db`,
+/// `mysql://user:pass@host/db`. The other arguments are the program's
+/// settings; `clock` replaces the system clock (tests, simulations).
+#[pyfunction]
+#[pyo3(signature = (url = None, *, points_per_minor = 1, account_id_width = 6, hold_ttl = None, clock = None))]
+pub(crate) fn open(
+    py: Python<'_>,
+    url: Option<StoreArg>,
+    points_per_minor: i64,
+    account_id_width: u8,
+    hold_ttl: Option<Duration>,
+    clock: Option<Bound<'_, ManualClock>>,
+) -> PyResult<Ledger> {
+    let backend = url.map_or(Backend::Memory, |u| u.0);
+    let name = match &backend {
+        Backend::Memory => "memory",
+        Backend::Url(u) => dcms_store::Engine::from_url(u).map_or("unknown", |e| e.name()),
+    };
+    let defaults = LedgerConfig::default();
+    let config = LedgerConfig {
+        points_per_minor,
+        account_id_width,
+        hold_ttl: hold_ttl.unwrap_or(defaults.hold_ttl),
+        ..defaults
+    };
+    let opened = block_on(py, async move {
+        let store: DynLedgerStore = match backend {
+            Backend::Memory => Arc::new(MemoryStore::new()),
+            Backend::Url(url) => dcms_store::open(&url).await?,
+        };
+        dcms_core::Ledger::open(store, config).await
+    })?
+    .py(py)?;
+    let inner = match clock {
+        Some(c) => opened.with_clock(c.get().inner.clone()),
+        None => opened,
+    };
+    Ok(Ledger {
+        inner,
+        backend: name,
+    })
+}
