@@ -51,9 +51,12 @@ def open(
     account_id_width: int = 6,
     hold_ttl: Optional[timedelta] = None,
     clock: Optional[ManualClock] = None,
+    max_connections: Optional[int] = None,
+    acquire_timeout: Optional[timedelta] = None,
 ) -> Ledger:
     """Opens a ledger: None or ``"memory:"`` (in memory), a SQLite file path
-    (created if absent), or a ``sqlite://``, ``postgres://`` or ``mysql://`` URL."""
+    (created if absent), or a ``sqlite://``, ``postgres://`` or ``mysql://`` URL.
+    ``max_connections`` and ``acquire_timeout`` apply to SQL stores only."""
 
 @final
 class ManualClock:

@@ -9,14 +9,13 @@ CSV cells hold the ``Decimal``'s own text, and DataFrame money columns hold
 from __future__ import annotations
 
 import csv
-import io
 import os
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TextIO, Union
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas
+    import pandas  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
 __all__ = ["to_csv", "to_dataframe"]
 
@@ -46,10 +45,10 @@ def to_csv(
     """
     rows = list(rows)
     header = list(columns) if columns is not None else (list(rows[0]) if rows else [])
-    if isinstance(path, io.TextIOBase) or hasattr(path, "write"):
-        return _write(rows, header, path)  # type: ignore[arg-type]
-    with open(path, "w", newline="", encoding="utf-8") as f:  # type: ignore[arg-type]
-        return _write(rows, header, f)
+    if isinstance(path, (str, os.PathLike)):
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            return _write(rows, header, f)
+    return _write(rows, header, path)
 
 
 def _write(rows: Sequence[Mapping[str, Any]], header: Sequence[str], f: TextIO) -> int:

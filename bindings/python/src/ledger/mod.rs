@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use dcms_core::{DynLedgerStore, LedgerConfig, MemoryStore};
+use dcms_store::StoreOptions;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::Borrowed;
@@ -110,10 +111,14 @@ impl<'a, 'py> FromPyObject<'a, 'py> for StoreArg {
 ///
 /// `url` is None or `"memory:"` (in memory), a SQLite file path (created if
 /// absent), or a URL: `sqlite://file.db?mode=rwc`, `postgres://user:pass@host/db`,
-/// `mysql://user:pass@host/db`. The other arguments are the program's
-/// settings; `clock` replaces the system clock (tests, simulations).
+/// `mysql://user:pass@host/db`. `points_per_minor`, `account_id_width` and
+/// `hold_ttl` are the program's settings; `clock` replaces the system clock
+/// (tests, simulations). For SQL stores, `max_connections` sizes the pool
+/// and `acquire_timeout` (a `timedelta`) is how long a call waits for a
+/// connection before `StorageUnavailableError`.
 #[pyfunction]
-#[pyo3(signature = (url = None, *, points_per_minor = 1, account_id_width = 6, hold_ttl = None, clock = None))]
+#[pyo3(signature = (url = None, *, points_per_minor = 1, account_id_width = 6, hold_ttl = None, clock = None, max_connections = None, acquire_timeout = None))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn open(
     py: Python<'_>,
     url: Option<StoreArg>,
@@ -121,8 +126,25 @@ pub(crate) fn open(
     account_id_width: u8,
     hold_ttl: Option<Duration>,
     clock: Option<Bound<'_, ManualClock>>,
+    max_connections: Option<u32>,
+    acquire_timeout: Option<Duration>,
 ) -> PyResult<Ledger> {
     let backend = url.map_or(Backend::Memory, |u| u.0);
+    let mut options = StoreOptions::default();
+    if let Some(n) = max_connections {
+        options = options.with_max_connections(n);
+    }
+    if let Some(t) = acquire_timeout {
+        let t = t
+            .to_std()
+            .map_err(|_| PyValueError::new_err("acquire_timeout must not be negative"))?;
+        options = options.with_acquire_timeout(t);
+    }
+    if matches!(backend, Backend::Memory) && options != StoreOptions::default() {
+        return Err(PyValueError::new_err(
+            "max_connections and acquire_timeout apply to SQL stores, not to the in-memory one",
+        ));
+    }
     let name = match &backend {
         Backend::Memory => "memory",
         Backend::Url(u) => dcms_store::Engine::from_url(u).map_or("unknown", |e| e.name()),
@@ -137,7 +159,7 @@ pub(crate) fn open(
     let opened = block_on(py, async move {
         let store: DynLedgerStore = match backend {
             Backend::Memory => Arc::new(MemoryStore::new()),
-            Backend::Url(url) => dcms_store::open(&url).await?,
+            Backend::Url(url) => dcms_store::open_with(&url, options).await?,
         };
         dcms_core::Ledger::open(store, config).await
     })?
