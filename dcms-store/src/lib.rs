@@ -30,6 +30,11 @@
 //!   its liability. Their balances are spread over slot rows (16 by
 //!   default on servers) and summed on read, and a batch adds its
 //!   movements to one slot row once.
+//!   The in-memory store refuses a movement that would take an account's
+//!   balance past the `i64` range; here each slot row is checked, so with
+//!   several slots a program or vendor account's *total* could pass it
+//!   unrefused, and reading that total then fails. Reaching it takes over
+//!   9,000 operations of the largest size the ledger allows on one account.
 //! - Group commit (on by default, [`GroupCommit`]): concurrent appends are
 //!   committed together, one disk flush for many callers; each caller gets
 //!   its own result, and a refused append does not affect its batch.

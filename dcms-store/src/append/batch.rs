@@ -1,56 +1,91 @@
-//! One database transaction of appends.
+//! One database transaction of appends: what it locks and reads first.
 //!
 //! Order of work, chosen so that concurrent batches cannot deadlock and
 //! each check sees what it must:
 //! 1. lock every customer row the batch touches, in id order (customers of
-//!    open holds being settled included); a batch that holds a customer's
-//!    row is the only writer of that customer's balance, held points and
-//!    daily-cap window;
-//! 2. read the idempotency keys and vendors the batch names in one query each;
-//! 3. per item: check in the contract's order (key, closed target, vendor,
-//!    accounts and balances, daily cap), then insert its journal row,
-//!    postings and open-hold rows. A refused item has written nothing;
-//! 4. write the new customer balances and add the other accounts' movements
-//!    onto one slot row each, in account order, once for the whole batch.
+//!    open holds being settled included). A batch holding a customer's row
+//!    is the only writer of that customer's balance, held points and
+//!    daily-cap window, and reads (at READ COMMITTED) everything the
+//!    previous holder committed;
+//! 2. read, in one query each, the idempotency keys, vendors and `closes`
+//!    targets the batch names;
+//! 3. check each item in the contract's order against those reads plus the
+//!    batch's own earlier items ([`super::check`]); a refused item changes
+//!    nothing;
+//! 4. write everything with a few multi-row statements ([`super::flush`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use dcms_core::{
-    AccountRef, Appended, CustomerId, Error, NewTransaction, Result, Transaction, TxKind, VendorId,
-};
-use sqlx::AnyConnection;
-use sqlx::Row;
+use dcms_core::{AccountRef, Appended, CustomerId, NewTransaction, Result, VendorId};
+use sqlx::{AnyConnection, Row};
 
-use crate::codec::{self, Body};
-use crate::engine::{in_list, pow2_chunks, Engine};
-use crate::reads::load_tx;
+use crate::codec;
+use crate::engine::{in_list, Engine};
 use crate::store::Inner;
 use crate::write::Abort;
 
+pub(super) type Step<T> = std::result::Result<T, Abort>;
+
 /// A locked customer row as this batch has left it so far.
 #[derive(Debug, Clone, Copy)]
-struct Customer {
-    balance: i64,
-    held: i64,
-    changed: bool,
+pub(super) struct Customer {
+    pub balance: i64,
+    pub held: i64,
+    pub changed: bool,
 }
 
-/// An idempotency key already in the journal (or earlier in this batch).
+/// A transaction that `closes` names.
+#[derive(Debug, Default)]
+pub(super) struct Target {
+    pub closed: bool,
+    /// Its open-hold rows: (customer, points).
+    pub open_hold: Vec<(i64, i64)>,
+}
+
+/// A new transaction waiting for [`super::flush`].
 #[derive(Debug)]
-struct Seen {
-    fingerprint: String,
-    id: i64,
-    /// Set when appended by this batch (not yet readable elsewhere).
-    tx: Option<Transaction>,
+pub(super) struct Fresh {
+    pub tx: NewTransaction,
+    pub at: i64,
+    pub expires: Option<i64>,
+    pub balances_after: Vec<(CustomerId, i64)>,
+    pub body: String,
+    /// Set by the flush.
+    pub id: Option<i64>,
 }
 
-/// What the checks found, for the writes.
-struct Plan {
-    at: i64,
-    expires: Option<i64>,
-    /// Open-hold rows of the target this transaction closes.
-    closing: Vec<(i64, i64)>,
-    balances_after: Vec<(CustomerId, i64)>,
+/// What became of one item.
+#[derive(Debug)]
+pub(super) enum Outcome {
+    /// Refused, or replayed from a committed transaction (boxed: the other
+    /// outcomes are an index).
+    Done(Box<Result<Appended>>),
+    /// New: `fresh[i]`.
+    New(usize),
+    /// The same key and request as `fresh[i]`, earlier in this batch.
+    Replay(usize),
+}
+
+pub(crate) struct Batch<'a> {
+    pub(super) inner: &'a Inner,
+    pub(super) engine: Engine,
+    /// The slot row that takes this batch's non-customer movements.
+    pub(super) slot: i64,
+    /// Locked customer rows; None for an id with no account.
+    pub(super) customers: BTreeMap<i64, Option<Customer>>,
+    /// Committed keys: key -> (fingerprint, id).
+    pub(super) keys: HashMap<String, (String, i64)>,
+    /// Keys of this batch's new transactions -> index in `fresh`.
+    pub(super) pending: HashMap<String, usize>,
+    pub(super) targets: HashMap<i64, Target>,
+    /// Targets closed by this batch.
+    pub(super) closed_here: HashSet<i64>,
+    /// This batch's change credits: (customer, vendor, at, points).
+    pub(super) credits_here: Vec<(CustomerId, VendorId, i64, i64)>,
+    pub(super) fresh: Vec<Fresh>,
+    /// Movements of non-customer accounts; i128 so that only the final sums
+    /// can overflow.
+    pub(super) deltas: BTreeMap<String, i128>,
 }
 
 /// Accounts are moved on this slot row for the whole batch.
@@ -61,20 +96,6 @@ fn slot_for(key: &str, slots: u16) -> i64 {
     });
     (hash % u64::from(slots.max(1))) as i64
 }
-
-pub(crate) struct Batch<'a> {
-    inner: &'a Inner,
-    engine: Engine,
-    slot: i64,
-    /// Locked customer rows; None for an id with no account.
-    customers: BTreeMap<i64, Option<Customer>>,
-    keys: HashMap<String, Seen>,
-    /// Movements of non-customer accounts, applied to `slot` at the end;
-    /// i128 so that only the final sums can overflow.
-    deltas: BTreeMap<String, i128>,
-}
-
-type Step<T> = std::result::Result<T, Abort>;
 
 impl<'a> Batch<'a> {
     /// Runs the whole batch on `conn`, inside an open write transaction.
@@ -92,17 +113,32 @@ impl<'a> Batch<'a> {
             ),
             customers: BTreeMap::new(),
             keys: HashMap::new(),
+            pending: HashMap::new(),
+            targets: HashMap::new(),
+            closed_here: HashSet::new(),
+            credits_here: Vec::new(),
+            fresh: Vec::new(),
             deltas: BTreeMap::new(),
         };
         batch.lock_customers(conn, items).await?;
         batch.read_keys(conn, items).await?;
         batch.read_vendors(conn, items).await?;
-        let mut results = Vec::with_capacity(items.len());
+        batch.read_targets(conn, items).await?;
+        let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
-            results.push(batch.append(conn, item).await?);
+            outcomes.push(batch.check(conn, item).await?);
         }
         batch.flush(conn).await?;
-        Ok(results)
+        batch.results(outcomes)
+    }
+
+    fn targets_of(items: &[NewTransaction]) -> Vec<i64> {
+        let set: BTreeSet<i64> = items
+            .iter()
+            .filter_map(|t| t.closes)
+            .filter_map(|t| codec::tx_key(t).ok())
+            .collect();
+        set.into_iter().collect()
     }
 
     async fn lock_customers(
@@ -118,11 +154,9 @@ impl<'a> Batch<'a> {
                 }
             }
         }
-        let targets: Vec<i64> = items
-            .iter()
-            .filter_map(|t| t.closes)
-            .filter_map(|t| codec::tx_key(t).ok())
-            .collect();
+        // Settling a hold changes its customer's held points even when no
+        // posting names the customer (a full capture).
+        let targets = Self::targets_of(items);
         if !targets.is_empty() {
             let (list, targets) = in_list(targets);
             let sql = format!("SELECT customer FROM dcms_open_holds WHERE tx_id IN ({list})");
@@ -163,10 +197,14 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// A customer row, locking it now if the batch did not foresee it (a
-    /// hold opened by a concurrent writer after step 1). Such a late lock
-    /// can deadlock; the database then picks a victim, which runs again.
-    async fn customer(&mut self, conn: &mut AnyConnection, id: i64) -> Step<Option<Customer>> {
+    /// A customer row, locking it now if step 1 did not foresee it. Such a
+    /// late lock can deadlock; the database then picks a victim, which runs
+    /// again.
+    pub(super) async fn customer(
+        &mut self,
+        conn: &mut AnyConnection,
+        id: i64,
+    ) -> Step<Option<Customer>> {
         if let Some(c) = self.customers.get(&id) {
             return Ok(*c);
         }
@@ -192,16 +230,6 @@ impl<'a> Batch<'a> {
         Ok(customer)
     }
 
-    fn set_customer(&mut self, id: i64, balance: Option<i64>, held_delta: i64) {
-        if let Some(Some(c)) = self.customers.get_mut(&id) {
-            if let Some(b) = balance {
-                c.balance = b;
-            }
-            c.held += held_delta;
-            c.changed = true;
-        }
-    }
-
     async fn read_keys(&mut self, conn: &mut AnyConnection, items: &[NewTransaction]) -> Step<()> {
         let keys: BTreeSet<&str> = items.iter().map(|t| t.key.as_str()).collect();
         let (list, keys) = in_list(keys);
@@ -214,12 +242,8 @@ impl<'a> Batch<'a> {
             .fetch_all(&mut *conn)
             .await?;
         for row in &rows {
-            let seen = Seen {
-                fingerprint: row.try_get(1)?,
-                id: row.try_get(2)?,
-                tx: None,
-            };
-            self.keys.insert(row.try_get(0)?, seen);
+            self.keys
+                .insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
         }
         Ok(())
     }
@@ -256,307 +280,55 @@ impl<'a> Batch<'a> {
             .await?;
         let mut seen = self.inner.vendors_seen.lock();
         for row in &rows {
-            let id: String = row.try_get(0)?;
-            if let Ok(id) = VendorId::new(id) {
+            if let Ok(id) = VendorId::new(row.try_get::<String, _>(0)?) {
                 seen.insert(id);
             }
         }
         Ok(())
     }
 
-    fn vendor_exists(&self, id: &VendorId) -> bool {
-        self.inner.vendors_seen.lock().contains(id)
-    }
-
-    /// One item: a replay, a refusal, or the new transaction.
-    async fn append(
+    /// The `closes` targets: whether each exists, is closed, is an open hold.
+    /// Read after the locks, so a settlement committed by the previous
+    /// holder of a customer's lock is seen.
+    async fn read_targets(
         &mut self,
         conn: &mut AnyConnection,
-        tx: &NewTransaction,
-    ) -> Step<Result<Appended>> {
-        if let Some(seen) = self.keys.get(&tx.key) {
-            if seen.fingerprint != tx.fingerprint {
-                return Ok(Err(Error::IdempotencyConflict {
-                    key: tx.key.clone(),
-                }));
-            }
-            let first = match &seen.tx {
-                Some(t) => t.clone(),
-                None => load_tx(self.engine, conn, seen.id).await?.ok_or_else(|| {
-                    Error::Storage(format!(
-                        "idempotency key {:?} names a missing transaction",
-                        tx.key
-                    ))
-                })?,
-            };
-            return Ok(Ok(Appended {
-                tx: first,
-                replayed: true,
-            }));
+        items: &[NewTransaction],
+    ) -> Step<()> {
+        let targets = Self::targets_of(items);
+        if targets.is_empty() {
+            return Ok(());
         }
-        let plan = match self.check(conn, tx).await? {
-            Ok(plan) => plan,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        Ok(Ok(self.write(conn, tx, plan).await?))
-    }
-
-    /// The contract's checks, in its order. Nothing is written here.
-    async fn check(&mut self, conn: &mut AnyConnection, tx: &NewTransaction) -> Step<Result<Plan>> {
-        let (at, expires) = match (
-            codec::nanos(tx.at),
-            tx.expires_at.map(codec::nanos).transpose(),
-        ) {
-            (Ok(at), Ok(expires)) => (at, expires),
-            (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
-        };
-        let mut closing = Vec::new();
-        if let Some(target) = tx.closes {
-            let Ok(id) = codec::tx_key(target) else {
-                return Ok(Err(Error::UnknownTransaction(target)));
-            };
-            let row = self
-                .engine
-                .query("SELECT t.id, (SELECT c.id FROM dcms_journal c WHERE c.closes = t.id) FROM dcms_journal t WHERE t.id = ?")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            match row {
-                None => return Ok(Err(Error::UnknownTransaction(target))),
-                Some(r) if r.try_get::<Option<i64>, _>(1)?.is_some() => {
-                    return Ok(Err(Error::AlreadyClosed(target)))
-                }
-                Some(_) => {}
-            }
-            let rows = self
-                .engine
-                .query("SELECT customer, points FROM dcms_open_holds WHERE tx_id = ?")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-            for r in &rows {
-                closing.push((r.try_get(0)?, r.try_get(1)?));
-            }
-        }
-        if let Some(v) = &tx.vendor {
-            if !self.vendor_exists(v) {
-                return Ok(Err(Error::UnknownVendor(v.clone())));
-            }
-        }
-        let mut balances_after = Vec::new();
-        for p in &tx.postings {
-            match &p.account {
-                AccountRef::Customer(c) => {
-                    let Some(row) = self.customer(conn, codec::customer_key(*c)?).await? else {
-                        return Ok(Err(Error::UnknownAccount(p.account.clone())));
-                    };
-                    let Some(after) = row.balance.checked_add(p.points) else {
-                        return Ok(Err(Error::InvalidAmount {
-                            value: p.points.to_string(),
-                            reason: "balance would overflow".into(),
-                        }));
-                    };
-                    if after < 0 {
-                        return Ok(Err(Error::InsufficientPoints {
-                            account: *c,
-                            available: row.balance,
-                            requested: p.points.saturating_neg(),
-                        }));
-                    }
-                    balances_after.push((*c, after));
-                }
-                AccountRef::Vendor(v) if !self.vendor_exists(v) => {
-                    return Ok(Err(Error::UnknownVendor(v.clone())))
-                }
-                _ => {}
-            }
-        }
-        if let Some(cap) = &tx.daily_cap {
-            let (from, to) = match (codec::nanos(cap.from), codec::nanos(cap.to)) {
-                (Ok(f), Ok(t)) => (f, t),
-                (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
-            };
-            // Counts this batch's earlier credits too: they are in the same
-            // database transaction.
-            let sql = format!(
-                "SELECT {} FROM dcms_postings WHERE account = ? AND kind = ? AND vendor = ? AND at_ns >= ? AND at_ns < ?",
-                self.engine.sum("points")
-            );
-            let used: i64 = self
-                .engine
-                .query(&sql)
-                .bind(AccountRef::Customer(cap.customer).to_string())
-                .bind(TxKind::ChangeCredit.as_str())
-                .bind(cap.vendor.to_string())
-                .bind(from)
-                .bind(to)
-                .fetch_one(&mut *conn)
-                .await?
-                .try_get(0)?;
-            let requested = tx.points_for(&AccountRef::Customer(cap.customer));
-            if i128::from(used) + i128::from(requested) > i128::from(cap.cap) {
-                return Ok(Err(Error::LimitExceeded {
-                    limit: "per-day",
-                    cap: cap.cap,
-                    requested,
-                    remaining: cap.cap.saturating_sub(used).max(0),
-                }));
-            }
-        }
-        Ok(Ok(Plan {
-            at,
-            expires,
-            closing,
-            balances_after,
-        }))
-    }
-
-    /// Inserts the journal row, postings and open-hold rows of a checked
-    /// item and notes its balance movements for [`Batch::flush`].
-    async fn write(
-        &mut self,
-        conn: &mut AnyConnection,
-        tx: &NewTransaction,
-        plan: Plan,
-    ) -> Step<Appended> {
-        let body = Body {
-            pos: tx.pos.clone(),
-            cash: tx.cash,
-            balances_after: plan.balances_after.clone(),
-        }
-        .encode()?;
-        let closes = tx.closes.map(codec::tx_key).transpose()?;
-        let mut sql = String::from(
-            "INSERT INTO dcms_journal (idem_key, fingerprint, kind, vendor, closes, expires_at_ns, at_ns, memo, body) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        );
-        if self.engine.has_returning() {
-            sql.push_str(" RETURNING id");
-        }
-        let insert = self
-            .engine
-            .query(&sql)
-            .bind(tx.key.clone())
-            .bind(tx.fingerprint.clone())
-            .bind(tx.kind.as_str())
-            .bind(tx.vendor.as_ref().map(VendorId::to_string))
-            .bind(closes)
-            .bind(plan.expires)
-            .bind(plan.at)
-            .bind(tx.memo.clone())
-            .bind(body);
-        let id: i64 = if self.engine.has_returning() {
-            insert.fetch_one(&mut *conn).await?.try_get(0)?
-        } else {
-            insert
-                .execute(&mut *conn)
-                .await?
-                .last_insert_id()
-                .ok_or_else(|| {
-                    Error::Storage("the database gave no id for a new transaction".into())
-                })?
-        };
-
+        let (list, padded) = in_list(targets);
         let sql = format!(
-            "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?)"; tx.postings.len()].join(", ")
+            "SELECT t.id, (SELECT c.id FROM dcms_journal c WHERE c.closes = t.id) \
+             FROM dcms_journal t WHERE t.id IN ({list})"
         );
-        let vendor = tx.vendor.as_ref().map(VendorId::to_string);
-        let mut insert = self.engine.query(&sql);
-        for (leg, p) in tx.postings.iter().enumerate() {
-            insert = insert
-                .bind(id)
-                .bind(leg as i64)
-                .bind(p.account.to_string())
-                .bind(p.points)
-                .bind(tx.kind.as_str())
-                .bind(vendor.clone())
-                .bind(plan.at);
+        let rows = padded
+            .iter()
+            .fold(self.engine.query(&sql), |q, t| q.bind(*t))
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in &rows {
+            let closer: Option<i64> = row.try_get(1)?;
+            self.targets.insert(
+                row.try_get(0)?,
+                Target {
+                    closed: closer.is_some(),
+                    open_hold: Vec::new(),
+                },
+            );
         }
-        insert.execute(&mut *conn).await?;
-
-        if let (Some(target), false) = (closes, plan.closing.is_empty()) {
-            self.engine
-                .query("DELETE FROM dcms_open_holds WHERE tx_id = ?")
-                .bind(target)
-                .execute(&mut *conn)
-                .await?;
-            for (customer, points) in &plan.closing {
-                // Normally locked in step 1; `customer` locks it otherwise.
-                self.customer(conn, *customer).await?;
-                self.set_customer(*customer, None, -points);
-            }
-        }
-        for (c, after) in &plan.balances_after {
-            self.set_customer(codec::customer_key(*c)?, Some(*after), 0);
-        }
-        if tx.kind == TxKind::Hold {
-            let amount = tx.points_for(&AccountRef::Holds);
-            for (c, _) in &plan.balances_after {
-                let customer = codec::customer_key(*c)?;
-                self.set_customer(customer, None, amount);
-                if let Some(expires) = plan.expires {
-                    self.engine
-                        .query("INSERT INTO dcms_open_holds (tx_id, customer, expires_at_ns, points) VALUES (?, ?, ?, ?)")
-                        .bind(id)
-                        .bind(customer)
-                        .bind(expires)
-                        .bind(amount)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-            }
-        }
-        for p in &tx.postings {
-            if p.account.customer().is_none() {
-                *self.deltas.entry(p.account.to_string()).or_default() += i128::from(p.points);
-            }
-        }
-
-        let stored = Transaction::from_new(codec::tx_id(id)?, tx.clone(), plan.balances_after);
-        let seen = Seen {
-            fingerprint: tx.fingerprint.clone(),
-            id,
-            tx: Some(stored.clone()),
-        };
-        self.keys.insert(tx.key.clone(), seen);
-        Ok(Appended {
-            tx: stored,
-            replayed: false,
-        })
-    }
-
-    /// Writes the batch's balance movements: customer rows in id order, then
-    /// one slot row per other account, in account order.
-    async fn flush(&mut self, conn: &mut AnyConnection) -> Step<()> {
-        for (id, customer) in &self.customers {
-            if let Some(c) = customer.filter(|c| c.changed) {
-                self.engine
-                    .query("UPDATE dcms_customers SET balance = ?, held = ? WHERE id = ?")
-                    .bind(c.balance)
-                    .bind(c.held)
-                    .bind(*id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-        }
-        // Zero sums are written too: an account that moved has a balance row.
-        let deltas = std::mem::take(&mut self.deltas)
-            .into_iter()
-            .collect::<Vec<_>>();
-        let mut rest = deltas.as_slice();
-        for size in pow2_chunks(deltas.len(), 64) {
-            let (chunk, tail) = rest.split_at(size);
-            rest = tail;
-            let mut upsert = self.engine.query(&self.engine.add_balances(size));
-            for (account, delta) in chunk {
-                let delta = i64::try_from(*delta).map_err(|_| Error::InvalidAmount {
-                    value: delta.to_string(),
-                    reason: format!("the balance of {account} would overflow"),
-                })?;
-                upsert = upsert.bind(account.clone()).bind(self.slot).bind(delta);
-            }
-            upsert.execute(&mut *conn).await?;
+        let sql =
+            format!("SELECT tx_id, customer, points FROM dcms_open_holds WHERE tx_id IN ({list})");
+        let rows = padded
+            .iter()
+            .fold(self.engine.query(&sql), |q, t| q.bind(*t))
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in &rows {
+            let target = self.targets.entry(row.try_get(0)?).or_default();
+            target.open_hold.push((row.try_get(1)?, row.try_get(2)?));
         }
         Ok(())
     }

@@ -9,6 +9,8 @@
 //! its neighbours.
 
 mod batch;
+mod check;
+mod flush;
 
 use std::sync::Arc;
 
