@@ -19,6 +19,7 @@ mod convert;
 mod errors;
 mod history;
 mod ledger;
+mod objects;
 mod runtime;
 mod types;
 
@@ -44,6 +45,10 @@ fn dcms_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::Posting>()?;
     m.add_class::<types::Appended>()?;
     m.add_class::<types::VerifyReport>()?;
+    m.add_class::<types::Statement>()?;
+    m.add_class::<types::VendorClose>()?;
+    m.add_class::<types::CloseReport>()?;
+    m.add_class::<objects::LocalDirStore>()?;
     errors::register(m)?;
     Ok(())
 }

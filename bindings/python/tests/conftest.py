@@ -15,13 +15,15 @@ import uuid
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterator
+from datetime import timedelta
+from typing import Any, Callable, Iterator
 
 import pytest
 
 import dcms
 
 BACKENDS = ["memory", "sqlite", "postgres"]
+Uid = Callable[[str], str]
 
 
 def server_url(var: str) -> str:
@@ -81,3 +83,22 @@ def funded(
 
 def aware(year: int, month: int, day: int, hour: int = 12) -> datetime:
     return datetime(year, month, day, hour, tzinfo=timezone.utc)
+
+
+def sample_month(backend: str, tmp_path: Path, uid: Uid) -> tuple[dcms.Ledger, str, str, list[dict[str, Any]]]:
+    """Three sales and a redemption in March 2025, one sale on 1 April."""
+    clock = dcms.ManualClock(aware(2025, 3, 3, 10))
+    ledger = open_backend(backend, tmp_path, clock=clock)
+    shop = ledger.create_vendor(uid("shop"), "Shop", "USD", "America/New_York").id
+    acct = ledger.open_account(uid("a")).id
+    ledger.credit_change(uid("r1"), shop, acct, Decimal("6.63"), Decimal("10.00"), receipt_no="1")
+    ledger.credit_change(uid("r2"), shop, acct, Decimal("1.50"), Decimal("2.00"), receipt_no="2")
+    clock.advance(timedelta(days=1))
+    ledger.credit_change(uid("r3"), shop, acct, Decimal("0.01"), Decimal("1.00"), receipt_no="3")
+    ledger.redeem(uid("spend"), shop, acct, 100)
+    clock.set(aware(2025, 3, 31, 23))  # 1 April in Tokyo, still March in UTC
+    ledger.credit_change(uid("r4"), shop, acct, Decimal("0.90"), Decimal("1.00"))
+    clock.set(aware(2025, 4, 1, 12))
+    ledger.credit_change(uid("r5"), shop, acct, Decimal("0.90"), Decimal("1.00"))
+    rows = [r for r in ledger.journal_rows("2025-03") if r["vendor"] == shop]
+    return ledger, shop, acct, rows

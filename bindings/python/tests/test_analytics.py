@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -12,32 +11,13 @@ from typing import Any, Callable
 import pytest
 
 import dcms
-from conftest import aware, open_backend
+from conftest import aware, sample_month
 
 Uid = Callable[[str], str]
 
 
-def _month(backend: str, tmp_path: Path, uid: Uid) -> tuple[dcms.Ledger, str, str, list[dict[str, Any]]]:
-    """Three sales and a redemption in March 2025, one sale on 1 April."""
-    clock = dcms.ManualClock(aware(2025, 3, 3, 10))
-    ledger = open_backend(backend, tmp_path, clock=clock)
-    shop = ledger.create_vendor(uid("shop"), "Shop", "USD", "America/New_York").id
-    acct = ledger.open_account(uid("a")).id
-    ledger.credit_change(uid("r1"), shop, acct, Decimal("6.63"), Decimal("10.00"), receipt_no="1")
-    ledger.credit_change(uid("r2"), shop, acct, Decimal("1.50"), Decimal("2.00"), receipt_no="2")
-    clock.advance(timedelta(days=1))
-    ledger.credit_change(uid("r3"), shop, acct, Decimal("0.01"), Decimal("1.00"), receipt_no="3")
-    ledger.redeem(uid("spend"), shop, acct, 100)
-    clock.set(aware(2025, 3, 31, 23))  # 1 April in Tokyo, still March in UTC
-    ledger.credit_change(uid("r4"), shop, acct, Decimal("0.90"), Decimal("1.00"))
-    clock.set(aware(2025, 4, 1, 12))
-    ledger.credit_change(uid("r5"), shop, acct, Decimal("0.90"), Decimal("1.00"))
-    rows = [r for r in ledger.journal_rows("2025-03") if r["vendor"] == shop]
-    return ledger, shop, acct, rows
-
-
 def test_journal_rows(backend: str, tmp_path: Path, uid: Uid) -> None:
-    ledger, shop, acct, rows = _month(backend, tmp_path, uid)
+    ledger, shop, acct, rows = sample_month(backend, tmp_path, uid)
     # One row per posting, oldest first: 5 transactions x 2 legs.
     assert len(rows) == 10
     assert [r["kind"] for r in rows[::2]] == ["change_credit"] * 3 + ["redemption", "change_credit"]
@@ -67,7 +47,7 @@ def test_journal_rows(backend: str, tmp_path: Path, uid: Uid) -> None:
 
 
 def test_csv_export(tmp_path: Path, uid: Uid) -> None:
-    _, _, _, rows = _month("memory", tmp_path, uid)
+    _, _, _, rows = sample_month("memory", tmp_path, uid)
     path = tmp_path / "march.csv"
     assert dcms.analytics.to_csv(rows, path) == 10
     with open(path, newline="") as f:
@@ -86,7 +66,7 @@ def test_csv_export(tmp_path: Path, uid: Uid) -> None:
 
 def test_dataframe(tmp_path: Path, uid: Uid) -> None:
     pd = pytest.importorskip("pandas")
-    _, shop, acct, rows = _month("memory", tmp_path, uid)
+    _, shop, acct, rows = sample_month("memory", tmp_path, uid)
     df = dcms.analytics.to_dataframe(rows)
     assert isinstance(df, pd.DataFrame) and len(df) == 10
     assert str(df["at"].dt.tz) == "UTC"
@@ -96,7 +76,7 @@ def test_dataframe(tmp_path: Path, uid: Uid) -> None:
     assert list(per_day) == [87, 99, 10]
 
 
-def test_bad_month(ledger: dcms.Ledger) -> None:
+def test_badsample_month(ledger: dcms.Ledger) -> None:
     with pytest.raises(dcms.DcmsError) as e:
         ledger.journal_rows("2025-13")
     assert e.value.code == "invalid_input"

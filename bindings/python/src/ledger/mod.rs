@@ -7,6 +7,7 @@ mod accounts;
 mod analytics;
 mod batch;
 mod reads;
+mod statements;
 mod writes;
 
 use std::future::Future;

@@ -3,10 +3,12 @@
 
 mod quote;
 mod report;
+mod statement;
 mod transaction;
 mod vendor;
 
 pub(crate) use quote::{ChangeCredited, ChangeQuote};
 pub(crate) use report::VerifyReport;
+pub(crate) use statement::{CloseReport, Statement, VendorClose};
 pub(crate) use transaction::{header_into, Appended, Posting, Transaction};
 pub(crate) use vendor::{Account, Balance, Vendor};
