@@ -6,7 +6,8 @@
 # python3-venv package), creates a fresh venv under $DCMS_CACHE, installs
 # the pinned tools, builds the `dcms` abi3 wheel with `maturin build
 # --release`, installs it, runs pytest (every operation and exception on the
-# in-memory, SQLite and PostgreSQL stores) and mypy on the examples.
+# in-memory, SQLite and PostgreSQL stores), mypy on the examples and tests,
+# and stubtest (the .pyi stubs against the built module).
 # Exits non-zero when any step fails.
 #
 # Environment: DCMS_PYTHON (the interpreter; default python3),
@@ -85,6 +86,9 @@ main() {
   log "mypy --strict on the examples (checks the stubs), mypy on the tests"
   "$VENV/bin/mypy" --cache-dir "$DCMS_CACHE/mypy-cache" --strict examples/python || rc=1
   "$VENV/bin/mypy" --cache-dir "$DCMS_CACHE/mypy-cache" bindings/python/tests || rc=1
+  log "stubtest: the stubs against the built module"
+  "$VENV/bin/python" -m mypy.stubtest dcms._dcms --mypy-config-file /dev/null \
+    --allowlist bindings/python/stubtest-allowlist.txt || rc=1
   return "$rc"
 }
 

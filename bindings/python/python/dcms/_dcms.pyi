@@ -11,11 +11,11 @@ from typing import Any, Iterator, Literal, Optional, Sequence, Union, final
 __version__: str
 
 #: Money in: a Decimal (or an int for whole amounts); a float is a TypeError.
-Amount = Union[Decimal, int]
+_Amount = Union[Decimal, int]
 #: A change policy name.
-PolicyName = Literal["coin_part", "all_change", "nothing"]
+_PolicyName = Literal["coin_part", "all_change", "nothing"]
 #: A transaction kind.
-TxKindName = Literal[
+_TxKindName = Literal[
     "change_credit",
     "redemption",
     "hold",
@@ -63,7 +63,7 @@ def open(
 class ManualClock:
     """A clock that moves only when told to (tests, simulations)."""
 
-    def __init__(self, at: datetime) -> None: ...
+    def __new__(cls, at: datetime) -> ManualClock: ...
     def now(self) -> datetime: ...
     def advance(self, by: timedelta) -> None: ...
     def set(self, at: datetime) -> None: ...
@@ -79,7 +79,7 @@ class Vendor:
     @property
     def time_zone(self) -> str: ...
     @property
-    def policy(self) -> PolicyName: ...
+    def policy(self) -> _PolicyName: ...
     @property
     def per_credit_cap(self) -> Optional[int]: ...
     @property
@@ -133,7 +133,7 @@ class Transaction:
     @property
     def key(self) -> str: ...
     @property
-    def kind(self) -> TxKindName: ...
+    def kind(self) -> _TxKindName: ...
     @property
     def postings(self) -> list[Posting]: ...
     @property
@@ -207,7 +207,7 @@ class History:
 class LocalDirStore:
     """Objects (statement documents) kept in a local directory."""
 
-    def __init__(self, path: Union[str, os.PathLike[str]]) -> None: ...
+    def __new__(cls, path: Union[str, os.PathLike[str]]) -> LocalDirStore: ...
     @property
     def root(self) -> Path: ...
     def get(self, key: str) -> bytes: ...
@@ -264,18 +264,18 @@ class CloseReport:
 
 @final
 class CreditChange:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         key: str,
         vendor: str,
         account: str,
-        total: Amount,
-        tendered: Amount,
+        total: _Amount,
+        tendered: _Amount,
         *,
         store_id: Optional[str] = None,
         terminal_id: Optional[str] = None,
         receipt_no: Optional[str] = None,
-    ) -> None: ...
+    ) -> CreditChange: ...
     @property
     def key(self) -> str: ...
 
@@ -296,7 +296,7 @@ class Ledger:
         currency: str,
         time_zone: str,
         *,
-        policy: PolicyName = "coin_part",
+        policy: _PolicyName = "coin_part",
         per_credit_cap: Optional[int] = None,
         per_day_cap: Optional[int] = None,
     ) -> Vendor: ...
@@ -307,7 +307,7 @@ class Ledger:
         currency: str,
         time_zone: str,
         *,
-        policy: PolicyName = "coin_part",
+        policy: _PolicyName = "coin_part",
         per_credit_cap: Optional[int] = None,
         per_day_cap: Optional[int] = None,
     ) -> Vendor: ...
@@ -319,8 +319,8 @@ class Ledger:
         key: str,
         vendor: str,
         account: str,
-        total: Amount,
-        tendered: Amount,
+        total: _Amount,
+        tendered: _Amount,
         *,
         store_id: Optional[str] = None,
         terminal_id: Optional[str] = None,
@@ -358,7 +358,7 @@ class Ledger:
     def adjust(self, key: str, account: str, points: int, reason: str) -> Appended: ...
     def expire(self, key: str, account: str, points: int, reason: str) -> Appended: ...
     # reads
-    def quote_change(self, vendor: str, total: Amount, tendered: Amount) -> ChangeQuote: ...
+    def quote_change(self, vendor: str, total: _Amount, tendered: _Amount) -> ChangeQuote: ...
     def balance(self, account: str) -> Balance: ...
     def vendor_liability(self, vendor: str) -> int: ...
     def history(self, account: str, *, page_size: int = 50, after: Optional[str] = None) -> History: ...

@@ -48,7 +48,7 @@ impl Ledger {
     /// posting's `account`, signed `points` and, for customer legs,
     /// `balance_after`. To count each transaction once, filter on one
     /// account (e.g. the rows whose `account` is `vendor:<id>`).
-    #[pyo3(signature = (month, *, time_zone = Zone(chrono_tz::UTC)))]
+    #[pyo3(signature = (month, *, time_zone = Zone(chrono_tz::UTC)), text_signature = "(self, month, *, time_zone='UTC')")]
     fn journal_rows<'py>(
         &self,
         py: Python<'py>,

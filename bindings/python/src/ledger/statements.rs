@@ -45,7 +45,7 @@ impl Ledger {
     }
 
     /// A customer's statement for a month taken in `time_zone` (default UTC).
-    #[pyo3(signature = (account, month, *, time_zone = Zone(chrono_tz::UTC)))]
+    #[pyo3(signature = (account, month, *, time_zone = Zone(chrono_tz::UTC)), text_signature = "(self, account, month, *, time_zone='UTC')")]
     fn customer_statement(
         &self,
         py: Python<'_>,
