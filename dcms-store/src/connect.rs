@@ -95,6 +95,11 @@ fn install_drivers() {
 async fn sqlite_pools(url: &str, options: &StoreOptions) -> Result<(AnyPool, AnyPool)> {
     let write = AnyPoolOptions::new()
         .max_connections(1)
+        // The one writer connection is kept for the store's life: an
+        // in-memory database lives exactly as long as its connection.
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
         .acquire_timeout(options.acquire_timeout)
         .after_connect(|conn, _| {
             Box::pin(async move {
