@@ -45,9 +45,8 @@ async fn guarded(kind: Kind) {
         "UPDATE dcms_postings SET points = points + 1".to_string(),
         "DELETE FROM dcms_postings".to_string(),
         format!("UPDATE dcms_customers SET balance = -1 WHERE id = {account}"),
-        format!(
-            "INSERT INTO dcms_journal (idem_key, fingerprint, kind, at_ns, body) VALUES ('k1', 'f', 'adjustment', 0, '{{}}')"
-        ),
+        "INSERT INTO dcms_journal (idem_key, fingerprint, kind, at_ns, body) VALUES ('k1', 'f', 'adjustment', 0, '{}')"
+            .to_string(),
         format!("INSERT INTO dcms_journal (idem_key, fingerprint, kind, closes, at_ns, body) VALUES ('k2', 'f', 'reversal', {0}, 0, '{{}}'), ('k3', 'f', 'reversal', {0}, 0, '{{}}')", tx.id.0),
     ];
     for sql in refused {
