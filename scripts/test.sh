@@ -43,14 +43,16 @@ bash scripts/services/all.sh "$DCMS_CACHE/services.env"
 # shellcheck disable=SC1091
 . "$DCMS_CACHE/services.env"
 
+# Each check is recorded and the run goes on, so one report shows everything;
+# any failed step fails the run at the end.
 step "cargo fmt --check"
-cargo fmt --all -- --check
+run_logged fmt cargo fmt --all -- --check
 
 step "cargo clippy (all targets, all features) -D warnings"
-cargo clippy --all-targets --all-features -- -D warnings
+run_logged clippy cargo clippy --all-targets --all-features -- -D warnings
 
 step "cargo doc (no warnings)"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features -q
+run_logged doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features -q
 
 step "cargo test (all crates, all stores)"
 run_logged cargo cargo test --all-features

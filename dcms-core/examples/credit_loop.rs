@@ -23,7 +23,10 @@ fn main() {
             .unwrap()
             .id;
         let a = ledger.open_account("a").await.unwrap().id;
-        let n = 300_000;
+        let n: u64 = std::env::var("N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300_000);
         let t = std::time::Instant::now();
         for i in 0..n {
             let req = CreditChange {
