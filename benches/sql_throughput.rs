@@ -7,7 +7,10 @@
 //! cargo bench -p dcms-store --features all-databases --bench sql_throughput
 //! ```
 //! Engines without a URL are left out. `DCMS_BENCH_SECS` sets the seconds
-//! per cell (default 3); `DCMS_BENCH_ENGINES=sqlite,postgres` picks engines.
+//! per cell (default 3); `DCMS_BENCH_ENGINES=sqlite,postgres` picks engines;
+//! `DCMS_BENCH_CLIENTS=1,4,16` picks client counts;
+//! `DCMS_BENCH_WRITERS` and `DCMS_BENCH_WAIT_US` override the group-commit
+//! writers and wait (defaults: [`GroupCommit::default`]).
 //! Each cell starts on a fresh database; every client credits its own
 //! customer account at the same vendor, so the vendor's liability is the
 //! one row all clients share.
@@ -23,8 +26,6 @@ use dcms_core::{
 use dcms_store::{GroupCommit, StoreOptions};
 use rust_decimal::Decimal;
 use sqlx::{AssertSqlSafe, Connection};
-
-const CLIENTS: [usize; 3] = [1, 4, 16];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Engine {
@@ -96,6 +97,10 @@ impl Db {
             }
         }
     }
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
 /// Runs `clients` loops of `op` for `secs`; operations per second.
@@ -214,8 +219,15 @@ async fn raw(db: &Db, clients: usize, secs: f64) -> f64 {
 
 /// Change credits through the ledger and the store.
 async fn store(db: &Db, clients: usize, secs: f64, group_commit: bool, slots: u16) -> f64 {
+    let mut group = GroupCommit::default();
+    if let Some(writers) = env_number("DCMS_BENCH_WRITERS") {
+        group.writers = writers as usize;
+    }
+    if let Some(us) = env_number("DCMS_BENCH_WAIT_US") {
+        group.max_wait = Duration::from_micros(us);
+    }
     let options = StoreOptions::default()
-        .with_group_commit(group_commit.then(GroupCommit::default))
+        .with_group_commit(group_commit.then_some(group))
         .with_balance_slots(slots)
         .with_max_connections(clients.max(4) as u32 + 4);
     let store = dcms_store::open_with(&db.url, options).await.unwrap();
@@ -279,6 +291,11 @@ fn main() {
             server("DCMS_BENCH_MYSQL_URL", "DCMS_TEST_MYSQL_URL").map(Some),
         ),
     ];
+    let clients: Vec<usize> = std::env::var("DCMS_BENCH_CLIENTS")
+        .unwrap_or_else(|_| "1,4,16".into())
+        .split(',')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
@@ -299,7 +316,7 @@ fn main() {
             continue;
         };
         rt.block_on(async {
-            for clients in CLIENTS {
+            for &clients in &clients {
                 n += 1;
                 let db = Db::fresh(engine, url.as_deref(), n).await;
                 let rate = raw(&db, clients, secs).await;
@@ -317,7 +334,7 @@ fn main() {
                 (true, "store, group commit"),
             ] {
                 for (vendor, slots) in spreads {
-                    for clients in CLIENTS {
+                    for &clients in &clients {
                         n += 1;
                         let db = Db::fresh(engine, url.as_deref(), n).await;
                         let rate = store(&db, clients, secs, group_commit, *slots).await;
