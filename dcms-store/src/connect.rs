@@ -10,7 +10,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 
 use crate::engine::Engine;
-use crate::error::{db, to_core};
+use crate::error::db;
 use crate::group_commit::Queue;
 use crate::options::StoreOptions;
 use crate::store::{Inner, SqlStore};
@@ -177,7 +177,7 @@ async fn migrate(engine: Engine, pool: &AnyPool) -> Result<()> {
         }
     };
     migrator.run(pool).await.map_err(|e| match e {
-        sqlx::migrate::MigrateError::Execute(e) => to_core(e),
+        sqlx::migrate::MigrateError::Execute(e) => db(e),
         other => Error::Storage(format!("cannot migrate the database: {other}")),
     })
 }

@@ -80,8 +80,8 @@ fn classify_database(db: &dyn DatabaseError) -> Class {
 }
 
 /// The core error for a driver error that was not retried (or ran out of
-/// retries).
-pub(crate) fn to_core(e: sqlx::Error) -> Error {
+/// retries): `.map_err(db)?` on every driver call.
+pub(crate) fn db(e: sqlx::Error) -> Error {
     match classify(&e) {
         Class::Unavailable => Error::StorageUnavailable(e.to_string()),
         Class::Retry => Error::StorageUnavailable(format!("gave up after repeated conflicts: {e}")),
@@ -91,11 +91,6 @@ pub(crate) fn to_core(e: sqlx::Error) -> Error {
         },
         Class::Taken | Class::Other => Error::Storage(e.to_string()),
     }
-}
-
-/// Shorthand: `.map_err(db)?` on every driver call.
-pub(crate) fn db(e: sqlx::Error) -> Error {
-    to_core(e)
 }
 
 /// A value read back from the database that does not parse: corruption or

@@ -35,6 +35,9 @@
 //!   several slots a program or vendor account's *total* could pass it
 //!   unrefused, and reading that total then fails. Reaching it takes over
 //!   9,000 operations of the largest size the ledger allows on one account.
+//! - SQLite is configured for durability: WAL with `synchronous = FULL`
+//!   (each commit flushes the log), one writer connection (SQLite admits
+//!   one writer at a time) and a pool of read-only readers.
 //! - Group commit (on by default, [`GroupCommit`]): concurrent appends are
 //!   committed together, one disk flush for many callers; each caller gets
 //!   its own result, and a refused append does not affect its batch.

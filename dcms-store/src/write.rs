@@ -12,7 +12,7 @@ use dcms_core::{Error, Result};
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 
-use crate::error::{classify, to_core, Class};
+use crate::error::{classify, db, Class};
 use crate::store::Inner;
 
 /// Why a write transaction stopped.
@@ -61,7 +61,7 @@ impl Inner {
                 Err(Abort::Db(e)) => {
                     let again = matches!(classify(&e), Class::Retry | Class::Taken);
                     if !again || attempt >= self.retries {
-                        return Err(to_core(e));
+                        return Err(db(e));
                     }
                 }
             }
