@@ -102,7 +102,19 @@ impl TestDb {
             );
             return None;
         };
-        admin(kind, &admin_url, &format!("CREATE DATABASE {name}")).await;
+        // PostgreSQL: from template0, which no session can be connected to
+        // (a connection to template1 makes CREATE DATABASE fail).
+        let template = if kind == Kind::Postgres {
+            " TEMPLATE template0"
+        } else {
+            ""
+        };
+        admin(
+            kind,
+            &admin_url,
+            &format!("CREATE DATABASE {name}{template}"),
+        )
+        .await;
         let (base, _) = admin_url
             .rsplit_once('/')
             .expect("a server URL ends in /database");
@@ -148,9 +160,22 @@ impl TestDb {
     }
 }
 
-/// Runs one statement on the server with the admin URL.
-#[allow(unused_variables)]
+/// Runs one statement on the server with the admin URL, a few times if it
+/// fails (other test suites create and drop databases on the same server).
 async fn admin(kind: Kind, url: &str, sql: &str) {
+    let mut last = String::new();
+    for attempt in 0..5u64 {
+        match admin_once(kind, url, sql).await {
+            Ok(()) => return,
+            Err(e) => last = e,
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200 * (attempt + 1))).await;
+    }
+    panic!("{kind:?}: {sql} failed: {last}");
+}
+
+#[allow(unused_variables)]
+async fn admin_once(kind: Kind, url: &str, sql: &str) -> Result<(), String> {
     #[cfg(any(feature = "postgres", feature = "mysql"))]
     use sqlx::Connection;
     let sql = sqlx::AssertSqlSafe(sql.to_string());
@@ -159,25 +184,29 @@ async fn admin(kind: Kind, url: &str, sql: &str) {
         Kind::Postgres => {
             let mut c = sqlx::postgres::PgConnection::connect(url)
                 .await
-                .expect("connect to PostgreSQL");
-            sqlx::raw_sql(sql)
+                .map_err(|e| e.to_string())?;
+            let done = sqlx::raw_sql(sql)
                 .execute(&mut c)
                 .await
-                .expect("admin statement");
+                .map(|_| ())
+                .map_err(|e| e.to_string());
             let _ = c.close().await;
+            done
         }
         #[cfg(feature = "mysql")]
         Kind::Mysql => {
             let mut c = sqlx::mysql::MySqlConnection::connect(url)
                 .await
-                .expect("connect to MySQL");
-            sqlx::raw_sql(sql)
+                .map_err(|e| e.to_string())?;
+            let done = sqlx::raw_sql(sql)
                 .execute(&mut c)
                 .await
-                .expect("admin statement");
+                .map(|_| ())
+                .map_err(|e| e.to_string());
             let _ = c.close().await;
+            done
         }
-        _ => unreachable!("{kind:?} needs no admin statements"),
+        _ => Err(format!("{kind:?} needs no admin statements")),
     }
 }
 
