@@ -77,6 +77,10 @@ def test_credit_change_and_replay(
     assert (tx.store_id, tx.terminal_id, tx.receipt_no) == ("s1", None, "1001")
     assert tx.points_for(f"customer:{account}") == 37
     assert tx.points_for(f"vendor:{shop.id}") == -37
+    assert tx.points_for("program:holds") == 0
+    with pytest.raises(dcms.DcmsError) as e:
+        tx.points_for("nowhere")
+    assert e.value.code == "invalid_input"
     assert sum(p.points for p in tx.postings) == 0
     assert tx.balances_after == {account: 37}
     assert tx.cash is not None and tx.cash.credit == Decimal("0.37")

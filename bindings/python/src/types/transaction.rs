@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::ChangeQuote;
+use crate::errors::CoreResult;
 
 /// One leg of a transaction: an account and the signed points it moved.
 #[pyclass(module = "dcms", name = "Posting", frozen, eq)]
@@ -142,13 +143,9 @@ impl Transaction {
     }
 
     /// The points this transaction moved on `account` (e.g. `"customer:482137"`), 0 when not involved.
-    fn points_for(&self, account: &str) -> i64 {
-        self.inner
-            .postings
-            .iter()
-            .filter(|p| p.account.to_string() == account)
-            .map(|p| p.points)
-            .sum()
+    fn points_for(&self, py: Python<'_>, account: &str) -> PyResult<i64> {
+        let account = dcms_core::AccountRef::parse(account).py(py)?;
+        Ok(self.inner.points_for(&account))
     }
 
     /// The transaction as a plain dict (postings as a list of dicts).
