@@ -186,7 +186,11 @@ impl From<VendorId> for String {
     }
 }
 
-/// A journal transaction's id, assigned by the store in append order.
+/// A journal transaction's id, assigned by the store, increasing in the order
+/// appends take them. SQL stores may leave gaps (an id taken by a rolled-back
+/// transaction is not reused), and with concurrent writers a higher id can
+/// commit a moment before a lower one: a reader following the journal while
+/// it is written should re-read a short window behind its cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TxId(pub u64);
 
