@@ -72,12 +72,15 @@ impl StoreOptions {
 
 /// Group commit: appends wait in a queue; a writer takes up to `max_batch`
 /// of them and commits them in one database transaction, so one disk flush
-/// serves many callers. Each caller still gets its own result: a refused
+/// serves many callers. A batch is written set-based: a fixed handful of
+/// multi-row statements per thousand appends, so a big batch costs little
+/// more than a small one and throughput grows with the appends in flight. Each caller still gets its own result: a refused
 /// append (insufficient points, a conflict) writes nothing and does not
 /// affect the others in its batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupCommit {
-    /// Most appends in one database transaction.
+    /// Most appends in one database transaction (at most
+    /// [`GroupCommit::MAX_BATCH`]; larger values are lowered to it).
     pub max_batch: usize,
     /// How long a writer waits for more appends once it has one. Zero takes
     /// only what is already queued, so a lone append is never delayed.
@@ -87,10 +90,37 @@ pub struct GroupCommit {
     pub writers: usize,
 }
 
+impl GroupCommit {
+    /// The largest `max_batch`: a batch reads its keys and customers with
+    /// one `IN (...)` list each, and twice this many values stays under
+    /// SQLite's 32766 bind parameters.
+    pub const MAX_BATCH: usize = 8192;
+
+    /// Sets [`GroupCommit::max_batch`] (1 to [`GroupCommit::MAX_BATCH`]).
+    pub fn with_max_batch(mut self, n: usize) -> Self {
+        self.max_batch = n.clamp(1, Self::MAX_BATCH);
+        self
+    }
+
+    /// Sets [`GroupCommit::max_wait`].
+    pub fn with_max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
+        self
+    }
+
+    /// Sets [`GroupCommit::writers`] (at least 1).
+    pub fn with_writers(mut self, n: usize) -> Self {
+        self.writers = n.max(1);
+        self
+    }
+}
+
 impl Default for GroupCommit {
     fn default() -> Self {
         GroupCommit {
-            max_batch: 64,
+            // Big enough that one flush serves a busy store's whole queue
+            // (each append is a few hundred bytes of statement parameters).
+            max_batch: 2048,
             max_wait: Duration::ZERO,
             writers: 4,
         }

@@ -80,6 +80,10 @@ pub(crate) struct Batch<'a> {
     pub(super) targets: HashMap<i64, Target>,
     /// Targets closed by this batch.
     pub(super) closed_here: HashSet<i64>,
+    /// Committed credits per daily-cap window (customer, vendor, from, to),
+    /// read once per batch: the customer's row is locked, so nothing but
+    /// this batch (counted in `credits_here`) adds to them meanwhile.
+    pub(super) cap_committed: HashMap<(i64, String, i64, i64), i64>,
     /// This batch's change credits: (customer, vendor, at, points).
     pub(super) credits_here: Vec<(CustomerId, VendorId, i64, i64)>,
     pub(super) fresh: Vec<Fresh>,
@@ -99,23 +103,30 @@ fn slot_for(key: &str, slots: u16) -> i64 {
 
 impl<'a> Batch<'a> {
     /// Runs the whole batch on `conn`, inside an open write transaction.
+    /// A group-commit writer passes its index, which picks the slot row.
     pub(crate) async fn run(
         inner: &'a Inner,
         conn: &mut AnyConnection,
         items: &[NewTransaction],
+        writer: Option<usize>,
     ) -> Step<Vec<Result<Appended>>> {
-        let mut batch = Batch {
-            inner,
-            engine: inner.engine,
-            slot: slot_for(
+        let slot = match writer {
+            Some(w) => (w % usize::from(inner.slots.max(1))) as i64,
+            None => slot_for(
                 items.first().map(|t| t.key.as_str()).unwrap_or(""),
                 inner.slots,
             ),
+        };
+        let mut batch = Batch {
+            inner,
+            engine: inner.engine,
+            slot,
             customers: BTreeMap::new(),
             keys: HashMap::new(),
             pending: HashMap::new(),
             targets: HashMap::new(),
             closed_here: HashSet::new(),
+            cap_committed: HashMap::new(),
             credits_here: Vec::new(),
             fresh: Vec::new(),
             deltas: BTreeMap::new(),

@@ -147,21 +147,34 @@ impl Batch<'_> {
             (Ok(f), Ok(t)) => (f, t),
             (Err(e), _) | (_, Err(e)) => return Ok(Some(e)),
         };
-        let sql = format!(
-            "SELECT {} FROM dcms_postings WHERE account = ? AND kind = ? AND vendor = ? AND at_ns >= ? AND at_ns < ?",
-            self.engine.sum("points")
+        let window = (
+            codec::customer_key(cap.customer)?,
+            cap.vendor.to_string(),
+            from,
+            to,
         );
-        let committed: i64 = self
-            .engine
-            .query(&sql)
-            .bind(AccountRef::Customer(cap.customer).to_string())
-            .bind(TxKind::ChangeCredit.as_str())
-            .bind(cap.vendor.to_string())
-            .bind(from)
-            .bind(to)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+        let committed = match self.cap_committed.get(&window) {
+            Some(sum) => *sum,
+            None => {
+                let sql = format!(
+                    "SELECT {} FROM dcms_postings WHERE account = ? AND kind = ? AND vendor = ? AND at_ns >= ? AND at_ns < ?",
+                    self.engine.sum("points")
+                );
+                let sum: i64 = self
+                    .engine
+                    .query(&sql)
+                    .bind(AccountRef::Customer(cap.customer).to_string())
+                    .bind(TxKind::ChangeCredit.as_str())
+                    .bind(cap.vendor.to_string())
+                    .bind(from)
+                    .bind(to)
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
+                self.cap_committed.insert(window, sum);
+                sum
+            }
+        };
         let here: i128 = self
             .credits_here
             .iter()

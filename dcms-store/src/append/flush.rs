@@ -8,22 +8,42 @@ use sqlx::{AnyConnection, Row};
 
 use super::batch::{Batch, Outcome, Step};
 use crate::codec;
-use crate::engine::{in_list, marks, pow2_chunks};
+use crate::engine::{in_list, marks, pow2_chunks, Engine};
 
-/// Most rows per multi-row statement (their parameters stay well below
-/// every engine's limit).
-const MAX_ROWS: usize = 32;
+/// Most rows per multi-row statement: a big group-committed batch is then
+/// written in a handful of statements, not one per 32 rows.
+const MAX_ROWS: usize = 1024;
 
-/// Splits `rows` into the cached statement shapes of [`pow2_chunks`].
-fn chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
+/// Most bind parameters per statement. The engines' limits are SQLite
+/// 32766, MySQL and PostgreSQL 65535; this stays under all three.
+const MAX_PARAMS: usize = 30_000;
+
+/// Splits `rows` (each binding `params` values) into the cached statement
+/// shapes of [`pow2_chunks`], none above [`MAX_ROWS`] rows or
+/// [`MAX_PARAMS`] parameters.
+fn chunks<T>(rows: &[T], params: usize) -> impl Iterator<Item = &[T]> {
+    chunks_of(rows, params, MAX_ROWS)
+}
+
+/// [`chunks`] with a smaller row limit.
+fn chunks_of<T>(rows: &[T], params: usize, max_rows: usize) -> impl Iterator<Item = &[T]> {
     let mut rest = rows;
-    pow2_chunks(rows.len(), MAX_ROWS)
-        .into_iter()
-        .map(move |size| {
-            let (chunk, tail) = rest.split_at(size);
-            rest = tail;
-            chunk
-        })
+    let max = (MAX_PARAMS / params.max(1)).min(max_rows);
+    pow2_chunks(rows.len(), max).into_iter().map(move |size| {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        chunk
+    })
+}
+
+/// Rows as one JSON array of arrays: on PostgreSQL a whole batch is one
+/// parameter, unpacked by `jsonb_array_elements`, so each write is one
+/// statement of one fixed text (parsed and planned once per connection)
+/// whatever the batch size. Multi-row `VALUES` would need a statement per
+/// chunk and, per connection, a slow prepare of each large shape.
+fn json_rows<T: serde::Serialize>(rows: &[T]) -> Step<String> {
+    serde_json::to_string(rows)
+        .map_err(|e| Error::Storage(format!("cannot encode a batch: {e}")).into())
 }
 
 fn values(row: &str, n: usize) -> String {
@@ -44,7 +64,43 @@ impl Batch<'_> {
     async fn insert_journal(&mut self, conn: &mut AnyConnection) -> Step<()> {
         let mut ids: HashMap<String, i64> = HashMap::new();
         let returning = self.engine.has_returning();
-        for chunk in chunks(&self.fresh) {
+        if self.engine == Engine::Postgres && !self.fresh.is_empty() {
+            let mut rows = Vec::with_capacity(self.fresh.len());
+            for f in &self.fresh {
+                rows.push((
+                    &f.tx.key,
+                    &f.tx.fingerprint,
+                    f.tx.kind.as_str(),
+                    f.tx.vendor.as_ref().map(ToString::to_string),
+                    f.tx.closes.map(codec::tx_key).transpose()?,
+                    f.expires,
+                    f.at,
+                    &f.tx.memo,
+                    &f.body,
+                ));
+            }
+            // Rows in batch order, so ids increase in the order appends
+            // were taken.
+            let sql = "INSERT INTO dcms_journal (idem_key, fingerprint, kind, vendor, closes, expires_at_ns, at_ns, memo, body) \
+                 SELECT v->>0, v->>1, v->>2, v->>3, (v->>4)::bigint, (v->>5)::bigint, (v->>6)::bigint, v->>7, v->>8 \
+                 FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY n \
+                 RETURNING idem_key, id";
+            for row in self
+                .engine
+                .query(sql)
+                .bind(json_rows(&rows)?)
+                .fetch_all(&mut *conn)
+                .await?
+            {
+                ids.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+        let multi_row = if self.engine == Engine::Postgres {
+            &[][..]
+        } else {
+            &self.fresh[..]
+        };
+        for chunk in chunks(multi_row, 9) {
             let mut sql = format!(
                 "INSERT INTO dcms_journal (idem_key, fingerprint, kind, vendor, closes, expires_at_ns, at_ns, memo, body) VALUES {}",
                 values("(?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
@@ -112,7 +168,20 @@ impl Batch<'_> {
                 ));
             }
         }
-        for chunk in chunks(&rows) {
+        if self.engine == Engine::Postgres {
+            if !rows.is_empty() {
+                let sql = "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns) \
+                     SELECT (v->>0)::bigint, (v->>1)::bigint, v->>2, (v->>3)::bigint, v->>4, v->>5, (v->>6)::bigint \
+                     FROM jsonb_array_elements(?::jsonb) AS e(v)";
+                self.engine
+                    .query(sql)
+                    .bind(json_rows(&rows)?)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            return Ok(());
+        }
+        for chunk in chunks(&rows, 7) {
             let sql = format!(
                 "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns) VALUES {}",
                 values("(?, ?, ?, ?, ?, ?, ?)", chunk.len())
@@ -159,7 +228,7 @@ impl Batch<'_> {
                 rows.push((id, codec::customer_key(*c)?, expires, amount));
             }
         }
-        for chunk in chunks(&rows) {
+        for chunk in chunks(&rows, 4) {
             let sql = format!(
                 "INSERT INTO dcms_open_holds (tx_id, customer, expires_at_ns, points) VALUES {}",
                 values("(?, ?, ?, ?)", chunk.len())
@@ -180,7 +249,21 @@ impl Batch<'_> {
             .iter()
             .filter_map(|(id, c)| c.filter(|c| c.changed).map(|c| (*id, c.balance, c.held)))
             .collect();
-        for chunk in chunks(&changed) {
+        if self.engine == Engine::Postgres {
+            if !changed.is_empty() {
+                let sql = "UPDATE dcms_customers AS c SET balance = (v->>1)::bigint, held = (v->>2)::bigint \
+                     FROM jsonb_array_elements(?::jsonb) AS e(v) WHERE c.id = (v->>0)::bigint";
+                self.engine
+                    .query(sql)
+                    .bind(json_rows(&changed)?)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            return Ok(());
+        }
+        // `CASE id WHEN` is a linear search per row, so a statement's cost
+        // grows with the square of its rows: keep them short.
+        for chunk in chunks_of(&changed, 5, 128) {
             let n = chunk.len();
             let sql = format!(
                 "UPDATE dcms_customers SET balance = CASE id {} END, held = CASE id {} END WHERE id IN ({})",
@@ -215,7 +298,7 @@ impl Batch<'_> {
             })?;
             deltas.push((account, delta));
         }
-        for chunk in chunks(&deltas) {
+        for chunk in chunks(&deltas, 3) {
             let upsert = chunk.iter().fold(
                 self.engine.query(&self.engine.add_balances(chunk.len())),
                 |q, (account, delta)| q.bind(account.clone()).bind(self.slot).bind(*delta),

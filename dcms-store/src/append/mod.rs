@@ -21,19 +21,22 @@ use crate::store::Inner;
 impl Inner {
     /// Appends one transaction in its own database transaction.
     pub(crate) async fn append_one(self: &Arc<Self>, tx: NewTransaction) -> Result<Appended> {
-        self.run_batch(Arc::new(vec![tx]))
+        self.run_batch(Arc::new(vec![tx]), None)
             .await?
             .pop()
             .unwrap_or_else(|| Err(Error::Storage("a batch of one gave no result".into())))
     }
 
     /// Appends `items` in one database transaction; result `i` is item `i`'s.
+    /// `writer`, a group-commit writer's index, picks the balance slot row
+    /// (None: by the first item's key).
     pub(crate) async fn append_batch(
         self: &Arc<Self>,
         items: Vec<NewTransaction>,
+        writer: Option<usize>,
     ) -> Vec<Result<Appended>> {
         let items = Arc::new(items);
-        match self.run_batch(items.clone()).await {
+        match self.run_batch(items.clone(), writer).await {
             Ok(results) => results,
             Err(e) if items.len() > 1 && !e.is_retryable() => {
                 let mut results = Vec::with_capacity(items.len());
@@ -49,11 +52,12 @@ impl Inner {
     async fn run_batch(
         self: &Arc<Self>,
         items: Arc<Vec<NewTransaction>>,
+        writer: Option<usize>,
     ) -> Result<Vec<Result<Appended>>> {
         let inner = self.clone();
         self.write(move |conn| {
             let (inner, items) = (inner.clone(), items.clone());
-            Box::pin(async move { batch::Batch::run(&inner, conn, &items).await })
+            Box::pin(async move { batch::Batch::run(&inner, conn, &items, writer).await })
         })
         .await
     }
