@@ -1,6 +1,10 @@
 //! Change credits per second on each SQL engine: a raw-SQL floor beside the
-//! store committing each credit alone and the store with group commit, for
-//! 1, 4 and 16 clients, at one hot vendor row or spread over slot rows.
+//! store committing each credit alone, the store with group commit and one
+//! credit in flight per client, and the store with group commit and many
+//! credits in flight per client (pipelined, as a back office forwarding a
+//! store's sales does), for 1, 4 and 16 clients, at one hot vendor row or
+//! spread over slot rows; and one client with 10,000 credits in flight (the
+//! shape of a set-based batch of 10,000).
 //!
 //! ```sh
 //! . ~/.cache/dcms/services.env   # DCMS_BENCH_POSTGRES_URL, DCMS_BENCH_MYSQL_URL
@@ -8,12 +12,14 @@
 //! ```
 //! Engines without a URL are left out. `DCMS_BENCH_SECS` sets the seconds
 //! per cell (default 3); `DCMS_BENCH_ENGINES=sqlite,postgres` picks engines;
-//! `DCMS_BENCH_CLIENTS=1,4,16` picks client counts;
-//! `DCMS_BENCH_WRITERS` and `DCMS_BENCH_WAIT_US` override the group-commit
-//! writers and wait (defaults: [`GroupCommit::default`]).
+//! `DCMS_BENCH_CLIENTS=1,4,16` picks client counts; `DCMS_BENCH_INFLIGHT`
+//! the credits each pipelined client keeps in flight (default 256);
+//! `DCMS_BENCH_WRITERS`, `DCMS_BENCH_WAIT_US` and `DCMS_BENCH_MAX_BATCH`
+//! override the group-commit settings (defaults: [`GroupCommit::default`]).
 //! Each cell starts on a fresh database; every client credits its own
-//! customer account at the same vendor, so the vendor's liability is the
-//! one row all clients share.
+//! customers (one, or up to 64 when pipelined) at the same vendor. After
+//! each store cell `Ledger::verify` must find every credit and no problem,
+//! or the run fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +30,7 @@ use dcms_core::{
     CreditChange, Currency, CustomerId, Ledger, LedgerConfig, PosRef, Vendor, VendorId,
 };
 use dcms_store::{GroupCommit, StoreOptions};
+use futures::StreamExt;
 use rust_decimal::Decimal;
 use sqlx::{AssertSqlSafe, Connection};
 
@@ -103,23 +110,26 @@ fn env_number(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
-/// Runs `clients` loops of `op` for `secs`; operations per second.
-async fn measure<F, Fut>(clients: usize, secs: f64, op: F) -> f64
+/// Runs `clients * inflight` loops of `op(client, lane, i)` for `secs`:
+/// each client keeps `inflight` operations going at once. Operations per
+/// second, and how many completed.
+async fn measure<F, Fut>(clients: usize, inflight: usize, secs: f64, op: F) -> (f64, u64)
 where
-    F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
+    F: Fn(usize, usize, u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
     let op = Arc::new(op);
     let done = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + Duration::from_secs_f64(secs);
     let start = Instant::now();
-    let tasks: Vec<_> = (0..clients)
-        .map(|c| {
+    let tasks: Vec<_> = (0..clients * inflight)
+        .map(|t| {
             let (op, done) = (op.clone(), done.clone());
+            let (c, lane) = (t / inflight, t % inflight);
             tokio::spawn(async move {
                 let mut i = 0;
                 while Instant::now() < until {
-                    op(c, i).await;
+                    op(c, lane, i).await;
                     i += 1;
                     done.fetch_add(1, Ordering::Relaxed);
                 }
@@ -129,7 +139,10 @@ where
     for t in tasks {
         t.await.unwrap();
     }
-    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+    // Every operation started before the deadline is counted, and so is
+    // the time it took to finish: no credit in flight is left out.
+    let n = done.load(Ordering::Relaxed);
+    (n as f64 / start.elapsed().as_secs_f64(), n)
 }
 
 /// The floor: per credit, one UPDATE of a balance and one INSERT of a
@@ -194,7 +207,7 @@ async fn raw(db: &Db, clients: usize, secs: f64) -> f64 {
         p(3)
     ));
     let begin = if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
-    measure(clients, secs, move |c, i| {
+    let (rate, _) = measure(clients, 1, secs, move |c, _, i| {
         let (pool, update, insert) = (pool.clone(), update.clone(), insert.clone());
         async move {
             let mut tx = pool.begin_with(begin).await.unwrap();
@@ -214,22 +227,27 @@ async fn raw(db: &Db, clients: usize, secs: f64) -> f64 {
             tx.commit().await.unwrap();
         }
     })
-    .await
+    .await;
+    rate
 }
 
-/// Change credits through the ledger and the store.
-async fn store(db: &Db, clients: usize, secs: f64, group_commit: bool, slots: u16) -> f64 {
-    let mut group = GroupCommit::default();
-    if let Some(writers) = env_number("DCMS_BENCH_WRITERS") {
-        group.writers = writers as usize;
-    }
-    if let Some(us) = env_number("DCMS_BENCH_WAIT_US") {
-        group.max_wait = Duration::from_micros(us);
-    }
+/// How a store cell runs.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    clients: usize,
+    /// Credits each client keeps in flight.
+    inflight: usize,
+    group_commit: Option<GroupCommit>,
+    slots: u16,
+}
+
+/// Change credits through the ledger and the store; then `Ledger::verify`
+/// on the cell's database, which must find every credit and no problem.
+async fn store(db: &Db, cell: Cell, secs: f64) -> f64 {
     let options = StoreOptions::default()
-        .with_group_commit(group_commit.then_some(group))
-        .with_balance_slots(slots)
-        .with_max_connections(clients.max(4) as u32 + 4);
+        .with_group_commit(cell.group_commit)
+        .with_balance_slots(cell.slots)
+        .with_max_connections(cell.clients.max(4) as u32 + 4);
     let store = dcms_store::open_with(&db.url, options).await.unwrap();
     let ledger = Ledger::open(store, LedgerConfig::default()).await.unwrap();
     let vendor = Vendor::new(
@@ -239,32 +257,45 @@ async fn store(db: &Db, clients: usize, secs: f64, group_commit: bool, slots: u1
         chrono_tz::UTC,
     );
     let vendor = ledger.create_vendor(vendor).await.unwrap().id;
-    let mut accounts: Vec<CustomerId> = Vec::new();
-    for c in 0..clients {
-        accounts.push(
-            ledger
-                .open_account(&format!("client-{c}"))
-                .await
-                .unwrap()
-                .id,
-        );
-    }
-    let accounts = Arc::new(accounts);
-    measure(clients, secs, move |c, i| {
-        let (ledger, vendor, accounts) = (ledger.clone(), vendor.clone(), accounts.clone());
+    // One customer per client when it has one credit in flight; with
+    // many in flight, a client forwards the sales of many customers (up
+    // to 64 each), as a store's back office does.
+    let per_client = cell.inflight.clamp(1, 64);
+    let opens = (0..cell.clients * per_client).map(|n| {
+        let ledger = ledger.clone();
         async move {
-            let credit = CreditChange {
-                key: format!("pos-{c}/r-{i}"),
-                vendor,
-                account: accounts[c],
-                total: Decimal::new(663, 2),
-                tendered: Decimal::new(1000, 2),
-                pos: PosRef::default(),
-            };
-            ledger.credit_change(&credit).await.unwrap();
+            let key = format!("client-{}/{}", n / per_client, n % per_client);
+            ledger.open_account(&key).await.unwrap().id
         }
-    })
-    .await
+    });
+    let accounts: Vec<CustomerId> = futures::stream::iter(opens).buffered(32).collect().await;
+    let accounts = Arc::new(accounts);
+    let credits = {
+        let ledger = ledger.clone();
+        move |c: usize, lane: usize, i: u64| {
+            let (ledger, vendor, accounts) = (ledger.clone(), vendor.clone(), accounts.clone());
+            async move {
+                let credit = CreditChange {
+                    key: format!("pos-{c}/{lane}/r-{i}"),
+                    vendor,
+                    account: accounts[c * per_client + lane % per_client],
+                    total: Decimal::new(663, 2),
+                    tendered: Decimal::new(1000, 2),
+                    pos: PosRef::default(),
+                };
+                ledger.credit_change(&credit).await.unwrap();
+            }
+        }
+    };
+    let (rate, done) = measure(cell.clients, cell.inflight, secs, credits).await;
+    let report = ledger.verify().await.unwrap();
+    assert!(
+        report.is_ok() && report.transactions == done,
+        "verify after {cell:?}: {} transactions for {done} credits, problems {:?}",
+        report.transactions,
+        report.problems
+    );
+    rate
 }
 
 fn main() {
@@ -296,6 +327,18 @@ fn main() {
         .split(',')
         .filter_map(|c| c.trim().parse().ok())
         .collect();
+    let mut group = GroupCommit::default();
+    if let Some(writers) = env_number("DCMS_BENCH_WRITERS") {
+        group = group.with_writers(writers as usize);
+    }
+    if let Some(us) = env_number("DCMS_BENCH_WAIT_US") {
+        group = group.with_max_wait(Duration::from_micros(us));
+    }
+    if let Some(batch) = env_number("DCMS_BENCH_MAX_BATCH") {
+        group = group.with_max_batch(batch as usize);
+    }
+    let inflight = env_number("DCMS_BENCH_INFLIGHT").unwrap_or(256).max(1) as usize;
+    let pipelined = format!("store, group commit, pipelined: {inflight} in flight per client");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
@@ -329,19 +372,45 @@ fn main() {
             } else {
                 &[("one hot row", 1), ("16 slot rows", 16)]
             };
-            for (group_commit, mode) in [
-                (false, "store, one commit per credit"),
-                (true, "store, group commit"),
-            ] {
+            let modes = [
+                ("store, one commit per credit, 1 in flight per client", None, 1),
+                ("store, group commit, 1 in flight per client", Some(group), 1),
+                (pipelined.as_str(), Some(group), inflight),
+            ];
+            for (mode, group_commit, inflight) in modes {
                 for (vendor, slots) in spreads {
                     for &clients in &clients {
                         n += 1;
+                        let cell = Cell {
+                            clients,
+                            inflight,
+                            group_commit,
+                            slots: *slots,
+                        };
                         let db = Db::fresh(engine, url.as_deref(), n).await;
-                        let rate = store(&db, clients, secs, group_commit, *slots).await;
+                        let rate = store(&db, cell, secs).await;
                         db.drop().await;
                         println!("| {name} | {mode} | {vendor} | {clients} | {rate:.0} |");
                     }
                 }
+            }
+            // The shape of a set-based batch of 10,000 credits: one client
+            // with 10,000 in flight, batches up to the largest size.
+            for (vendor, slots) in spreads.iter().take(1) {
+                n += 1;
+                let cell = Cell {
+                    clients: 1,
+                    inflight: 10_000,
+                    group_commit: Some(group.with_max_batch(GroupCommit::MAX_BATCH)),
+                    slots: *slots,
+                };
+                let db = Db::fresh(engine, url.as_deref(), n).await;
+                let rate = store(&db, cell, secs).await;
+                db.drop().await;
+                println!(
+                    "| {name} | store, group commit, 10000 in flight (max_batch {}) | {vendor} | 1 | {rate:.0} |",
+                    GroupCommit::MAX_BATCH
+                );
             }
         });
     }
