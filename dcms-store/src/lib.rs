@@ -41,6 +41,12 @@
 //! - Group commit (on by default, [`GroupCommit`]): concurrent appends are
 //!   committed together, one disk flush for many callers; each caller gets
 //!   its own result, and a refused append does not affect its batch.
+//!   Batches are set-based (up to 2048 appends by default): a fixed handful
+//!   of statements per batch (on PostgreSQL each table's rows go in as one
+//!   JSON-array parameter; elsewhere as multi-row `VALUES` chunked under the
+//!   engines' bind-parameter limits). Each writer has its own queue and
+//!   appends go to a writer by customer, so parallel writers lock disjoint
+//!   customer rows; writer `i` adds its vendor movements to slot row `i`.
 //! - Transaction ids increase in the order appends take them. On PostgreSQL
 //!   and MySQL an id taken by a transaction that rolled back is not reused
 //!   (ids can have gaps), and with concurrent writers a higher id can commit
