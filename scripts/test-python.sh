@@ -4,8 +4,8 @@
 # On a fresh machine (skipping what is already there): makes sure a Python
 # 3.9+ can create virtual environments (Debian splits `venv` into the
 # python3-venv package), creates a fresh venv under $DCMS_CACHE, installs
-# the pinned tools, builds the `dcms` abi3 wheel with `maturin build
-# --release`, installs it, runs pytest (every operation and exception on the
+# the pinned tools, builds the `dcms` abi3 wheel with `maturin build`
+# (dev profile), installs it, runs pytest (every operation and exception on the
 # in-memory, SQLite and PostgreSQL stores), mypy on the examples and tests,
 # and stubtest (the .pyi stubs against the built module).
 # Exits non-zero when any step fails.
@@ -65,10 +65,12 @@ fresh_venv() {
 }
 
 build_wheel() {
-  log "maturin build --release -> $WHEELS"
+  # The tests check behaviour, not speed: a dev-profile build reuses the
+  # dependencies `cargo test` just compiled (benches/python builds --release).
+  log "maturin build (dev profile) -> $WHEELS"
   rm -rf "$WHEELS"
   local t0=$SECONDS
-  "$VENV/bin/maturin" build --release --quiet \
+  "$VENV/bin/maturin" build --quiet \
     --manifest-path bindings/python/Cargo.toml \
     --interpreter "$VENV/bin/python" --out "$WHEELS" >&2
   log "built $(cd "$WHEELS" && ls dcms-*.whl) in $((SECONDS - t0))s"
