@@ -223,12 +223,87 @@ async fn a_bad_item_does_not_fail_its_batch(kind: Kind) {
     db.remove().await;
 }
 
+/// Batches of thousands: more rows than one multi-row statement takes
+/// (1024) and more customers than one balance update takes (128), so every
+/// chunk boundary is crossed; refused items in the middle change nothing.
+async fn big_batches_cross_every_chunk(kind: Kind) {
+    use futures::StreamExt;
+    let Some(db) = TestDb::create(kind).await else {
+        return;
+    };
+    let group = GroupCommit::default()
+        .with_max_batch(4096)
+        .with_max_wait(Duration::from_millis(300))
+        .with_writers(1);
+    let options = StoreOptions::default().with_group_commit(Some(group));
+    let ledger = Ledger::open(db.open(options).await, LedgerConfig::default())
+        .await
+        .unwrap();
+    let vendor = Vendor::new(
+        VendorId::new("big").unwrap(),
+        "Big",
+        Currency::builtin("USD").unwrap(),
+        chrono_tz::UTC,
+    );
+    let vendor = ledger.create_vendor(vendor).await.unwrap().id;
+    let customers: Vec<CustomerId> = futures::stream::iter(0..300)
+        .map(|i| {
+            let ledger = ledger.clone();
+            async move { ledger.open_account(&format!("c{i}")).await.unwrap().id }
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    let mut credits = Vec::new();
+    let mut refusals = Vec::new();
+    for i in 0..2500 {
+        let (l, v) = (ledger.clone(), vendor.clone());
+        let account = customers[i % customers.len()];
+        credits.push(tokio::spawn(async move {
+            l.credit_change(&credit(&v, account, format!("big-{i}"), 10))
+                .await
+        }));
+        if i % 50 == 0 {
+            let (ledger, vendor) = (ledger.clone(), vendor.clone());
+            refusals.push(tokio::spawn(async move {
+                let req = Redeem {
+                    key: format!("too-much-{i}"),
+                    vendor,
+                    account,
+                    points: 1_000_000,
+                    pos: PosRef::default(),
+                };
+                ledger.redeem(&req).await
+            }));
+        }
+    }
+    for t in credits {
+        t.await.unwrap().unwrap();
+    }
+    for t in refusals {
+        let refused = t.await.unwrap();
+        assert!(
+            matches!(refused, Err(Error::InsufficientPoints { .. })),
+            "{refused:?}"
+        );
+    }
+    for (n, c) in customers.iter().enumerate() {
+        let expected = 10 * (2500 / 300 + i64::from(n < 2500 % 300));
+        assert_eq!(ledger.balance(*c).await.unwrap().available, expected);
+    }
+    let report = ledger.verify().await.unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    assert_eq!(report.transactions, 2500);
+    db.remove().await;
+}
+
 macro_rules! on_every_engine {
     ($($name:ident => $kind:expr),*) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $name() {
             batches_see_their_own_items($kind).await;
             a_bad_item_does_not_fail_its_batch($kind).await;
+            big_batches_cross_every_chunk($kind).await;
         }
     )*};
 }
