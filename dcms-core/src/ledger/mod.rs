@@ -8,6 +8,7 @@
 mod account_ids;
 mod reads;
 mod requests;
+mod vendor_cache;
 mod verify;
 mod writes;
 
@@ -42,6 +43,10 @@ pub struct LedgerConfig {
     pub hold_ttl: Duration,
     /// The currencies vendors may use.
     pub currencies: CurrencyRegistry,
+    /// How long a vendor read from the store is reused (default 5 s; zero
+    /// reads it for every operation). Changes made through this ledger apply
+    /// at once; changes made by another process within this time.
+    pub vendor_cache_ttl: Duration,
 }
 
 impl Default for LedgerConfig {
@@ -51,6 +56,7 @@ impl Default for LedgerConfig {
             account_id_width: 6,
             hold_ttl: Duration::minutes(15),
             currencies: CurrencyRegistry::default(),
+            vendor_cache_ttl: Duration::seconds(5),
         }
     }
 }
@@ -62,6 +68,7 @@ pub struct Ledger {
     config: Arc<LedgerConfig>,
     clock: Arc<dyn Clock>,
     ids: AccountIdPermutation,
+    vendors: Arc<vendor_cache::VendorCache>,
 }
 
 impl Ledger {
@@ -92,6 +99,7 @@ impl Ledger {
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
             ids,
+            vendors: Arc::default(),
         })
     }
 
@@ -136,16 +144,36 @@ impl Ledger {
     pub async fn update_vendor(&self, vendor: Vendor) -> Result<Vendor> {
         vendor.validate()?;
         self.config.currencies.get(vendor.currency.code.as_str())?;
-        self.store.update_vendor(&vendor).await?;
+        self.vendors.forget(&vendor.id);
+        let result = self.store.update_vendor(&vendor).await;
+        // Forget again: a concurrent read may have cached the old settings.
+        self.vendors.forget(&vendor.id);
+        result?;
         Ok(vendor)
     }
 
     /// A vendor by id.
     pub async fn vendor(&self, id: &VendorId) -> Result<Vendor> {
-        self.store
-            .vendor(id)
-            .await?
-            .ok_or_else(|| Error::UnknownVendor(id.clone()))
+        Ok(self.cached_vendor(id).await?.as_ref().clone())
+    }
+
+    /// A vendor through the cache (see [`LedgerConfig::vendor_cache_ttl`]).
+    pub(crate) async fn cached_vendor(&self, id: &VendorId) -> Result<Arc<Vendor>> {
+        let ttl = self.config.vendor_cache_ttl;
+        let now = self.clock.now();
+        if let Some(v) = self.vendors.get(id, now, ttl) {
+            return Ok(v);
+        }
+        let vendor = Arc::new(
+            self.store
+                .vendor(id)
+                .await?
+                .ok_or_else(|| Error::UnknownVendor(id.clone()))?,
+        );
+        if ttl > Duration::zero() {
+            self.vendors.put(vendor.clone(), now);
+        }
+        Ok(vendor)
     }
 
     /// Every vendor.

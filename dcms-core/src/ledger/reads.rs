@@ -15,7 +15,7 @@ impl Ledger {
     /// What a vendor owes the program: points it issued minus points
     /// redeemed at its stores (positive while it owes).
     pub async fn vendor_liability(&self, vendor: &VendorId) -> Result<i64> {
-        self.vendor(vendor).await?;
+        self.cached_vendor(vendor).await?;
         // Liability accounts carry credit (negative) balances.
         Ok(-self
             .store

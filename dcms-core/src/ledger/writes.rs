@@ -101,7 +101,7 @@ impl Ledger {
         total: Decimal,
         tendered: Decimal,
     ) -> Result<ChangeQuote> {
-        let v = self.vendor(vendor).await?;
+        let v = self.cached_vendor(vendor).await?;
         let total = Money::from_decimal_non_negative(total, v.currency)?;
         let tendered = Money::from_decimal_non_negative(tendered, v.currency)?;
         quote_change(v.currency, total, tendered, v.policy)
@@ -114,7 +114,7 @@ impl Ledger {
     /// quote is returned with `tx = None`.
     pub async fn credit_change(&self, req: &CreditChange) -> Result<ChangeCredited> {
         req.pos.validate()?;
-        let vendor = self.vendor(&req.vendor).await?;
+        let vendor = self.cached_vendor(&req.vendor).await?;
         let total = Money::from_decimal_non_negative(req.total, vendor.currency)?;
         let tendered = Money::from_decimal_non_negative(req.tendered, vendor.currency)?;
         let quote = quote_change(vendor.currency, total, tendered, vendor.policy)?;
@@ -182,7 +182,7 @@ impl Ledger {
                 leg(AccountRef::Customer(req.account), points),
             ],
         );
-        tx.vendor = Some(vendor.id);
+        tx.vendor = Some(vendor.id.clone());
         tx.pos = req.pos.clone();
         tx.cash = Some(quote);
         tx.daily_cap = daily_cap;
@@ -248,7 +248,7 @@ impl Ledger {
             ],
         );
         // The vendor must exist even though no vendor leg moves yet.
-        self.vendor(&req.vendor).await?;
+        self.cached_vendor(&req.vendor).await?;
         tx.vendor = Some(req.vendor.clone());
         tx.pos = req.pos.clone();
         tx.expires_at = Some(now + ttl);
