@@ -49,6 +49,7 @@ mod error;
 pub mod ids;
 pub mod ledger;
 pub mod memory;
+mod memory_keys;
 pub mod money;
 pub mod notify;
 pub mod notify_log;

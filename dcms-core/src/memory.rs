@@ -4,6 +4,7 @@
 //! is trivially atomic.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Seeded (hash-flooding resistant) and much faster than SipHash for the
 /// short keys here.
@@ -15,6 +16,7 @@ use parking_lot::Mutex;
 
 use crate::error::{Error, Result};
 use crate::ids::{AccountRef, CustomerId, TxId, VendorId};
+use crate::memory_keys::{KeyEntry, KeyIndex};
 use crate::store::{
     check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, LedgerStore,
     OpenOutcome, Order, Page,
@@ -26,14 +28,14 @@ use crate::vendor::{CustomerAccount, Vendor};
 /// single growing `Vec` would copy the whole journal at each doubling).
 #[derive(Debug, Default)]
 struct Journal {
-    chunks: Vec<Vec<Transaction>>,
+    chunks: Vec<Vec<Arc<Transaction>>>,
     len: u64,
 }
 
 const CHUNK: usize = 4096;
 
 impl Journal {
-    fn get(&self, index: u64) -> Option<&Transaction> {
+    fn get(&self, index: u64) -> Option<&Arc<Transaction>> {
         let i = usize::try_from(index).ok()?;
         self.chunks.get(i / CHUNK)?.get(i % CHUNK)
     }
@@ -42,7 +44,7 @@ impl Journal {
         self.len
     }
 
-    fn push(&mut self, tx: Transaction) {
+    fn push(&mut self, tx: Arc<Transaction>) {
         match self.chunks.last_mut() {
             Some(chunk) if chunk.len() < CHUNK => chunk.push(tx),
             _ => {
@@ -66,17 +68,32 @@ struct State {
     held: HashMap<CustomerId, i64>,
     /// Journal; transaction id `n` is at index `n - 1`.
     journal: Journal,
-    /// Idempotency key -> (fingerprint, transaction).
-    keys: HashMap<String, (String, TxId)>,
+    /// Idempotency key -> (transaction, fingerprint).
+    keys: KeyIndex,
     closed_by: HashMap<TxId, TxId>,
     /// Transactions touching each account, in id order.
     by_account: HashMap<AccountRef, Vec<TxId>>,
     open_holds: BTreeMap<TxId, DateTime<Utc>>,
 }
 
+/// Transaction `id` of a journal (id `n` is at index `n - 1`).
+fn journal_tx(journal: &Journal, id: TxId) -> Option<&Arc<Transaction>> {
+    id.0.checked_sub(1).and_then(|i| journal.get(i))
+}
+
 impl State {
     fn tx(&self, id: TxId) -> Option<&Transaction> {
-        id.0.checked_sub(1).and_then(|i| self.journal.get(i))
+        journal_tx(&self.journal, id).map(|t| &**t)
+    }
+
+    /// Transaction `id` as shared with callers (no copy).
+    fn tx_shared(&self, id: TxId) -> Option<&Arc<Transaction>> {
+        journal_tx(&self.journal, id)
+    }
+
+    /// The idempotency key of transaction `id` (for the key index).
+    fn key_of(&self, id: TxId) -> Option<&str> {
+        self.tx(id).map(|t| t.key.as_str())
     }
 
     /// Points credited as change to `customer` at `vendor` in `[from, to)`:
@@ -259,12 +276,12 @@ impl LedgerStore for MemoryStore {
 
     async fn append(&self, mut tx: NewTransaction) -> Result<Appended> {
         let mut s = self.state.lock();
-        if let Some((fingerprint, id)) = s.keys.get(&tx.key) {
-            if *fingerprint != tx.fingerprint {
+        if let Some(entry) = s.keys.get(&tx.key, |id| s.key_of(id)) {
+            if entry.fingerprint != tx.fingerprint {
                 return Err(Error::IdempotencyConflict { key: tx.key });
             }
             let first = s
-                .tx(*id)
+                .tx_shared(entry.id)
                 .cloned()
                 .ok_or_else(|| Error::Storage("dangling idempotency key".into()))?;
             return Ok(Appended {
@@ -316,12 +333,14 @@ impl LedgerStore for MemoryStore {
             }
         }
         let fingerprint = std::mem::take(&mut tx.fingerprint);
-        let key = tx.key.clone();
-        let stored = Transaction::from_new(id, tx, balances_after);
-        s.keys.insert(key, (fingerprint, id));
-        s.journal.push(stored.clone());
+        let stored = Arc::new(Transaction::from_new(id, tx, balances_after));
+        let returned = Arc::clone(&stored);
+        s.journal.push(stored);
+        let State { keys, journal, .. } = &mut *s;
+        let key_of = |id: TxId| journal_tx(journal, id).map(|t| t.key.as_str());
+        keys.insert(&returned.key, KeyEntry { id, fingerprint }, key_of);
         Ok(Appended {
-            tx: stored,
+            tx: returned,
             replayed: false,
         })
     }
@@ -336,7 +355,10 @@ impl LedgerStore for MemoryStore {
 
     async fn transaction_by_key(&self, key: &str) -> Result<Option<Transaction>> {
         let s = self.state.lock();
-        Ok(s.keys.get(key).and_then(|(_, id)| s.tx(*id)).cloned())
+        Ok(s.keys
+            .get(key, |id| s.key_of(id))
+            .and_then(|e| s.tx(e.id))
+            .cloned())
     }
 
     async fn journal(&self, q: &JournalQuery) -> Result<Page<Transaction>> {

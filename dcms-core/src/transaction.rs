@@ -1,5 +1,7 @@
 //! The journal's records: postings and transactions.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -249,8 +251,10 @@ impl Transaction {
 /// What a store's append returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
-    /// The transaction as stored (the first one, for a replay).
-    pub tx: Transaction,
+    /// The transaction as stored (the first one, for a replay). Shared, not
+    /// copied: a store that keeps transactions in memory hands out the one it
+    /// holds, and passing a result along never copies the record.
+    pub tx: Arc<Transaction>,
     /// True when the key was seen before and nothing new was written.
     pub replayed: bool,
 }

@@ -6,6 +6,7 @@
 //! enforced inside the store's append; the rest is checked here first.
 
 mod account_ids;
+mod fingerprint;
 mod reads;
 mod requests;
 mod vendor_cache;
@@ -14,7 +15,7 @@ mod writes;
 
 use std::sync::Arc;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 pub use account_ids::AccountIdPermutation;
 pub use requests::{CreditChange, HoldRequest, Redeem};
@@ -159,8 +160,17 @@ impl Ledger {
 
     /// A vendor through the cache (see [`LedgerConfig::vendor_cache_ttl`]).
     pub(crate) async fn cached_vendor(&self, id: &VendorId) -> Result<Arc<Vendor>> {
+        self.cached_vendor_at(id, self.clock.now()).await
+    }
+
+    /// [`Ledger::cached_vendor`] for a caller that has already read the clock
+    /// (one reading less on the path of every sale).
+    pub(crate) async fn cached_vendor_at(
+        &self,
+        id: &VendorId,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Vendor>> {
         let ttl = self.config.vendor_cache_ttl;
-        let now = self.clock.now();
         if let Some(v) = self.vendors.get(id, now, ttl) {
             return Ok(v);
         }

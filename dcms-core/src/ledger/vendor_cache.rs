@@ -6,7 +6,6 @@
 //! change made through this ledger applies at once, a change made by another
 //! process within that time. A TTL of zero turns the cache off.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -14,6 +13,9 @@ use parking_lot::RwLock;
 
 use crate::ids::VendorId;
 use crate::vendor::Vendor;
+
+/// Seeded and faster than SipHash for short vendor ids (read on every sale).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A vendor and when it was read from the store.
 type Entry = (Arc<Vendor>, DateTime<Utc>);

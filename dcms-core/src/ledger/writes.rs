@@ -1,9 +1,12 @@
 //! Writes: every operation that appends to the journal.
 
-use std::fmt::Write;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::fingerprint::Fingerprint;
 use super::requests::{CreditChange, HoldRequest, Redeem};
 use super::{Ledger, MAX_POINTS};
 use crate::calendar::local_day;
@@ -35,14 +38,6 @@ fn check_memo(field: &'static str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Appends the POS fields to a fingerprint (they are part of the request).
-fn push_pos(out: &mut String, pos: &PosRef) {
-    for v in [&pos.store_id, &pos.terminal_id, &pos.receipt_no] {
-        out.push('|');
-        out.push_str(v.as_deref().unwrap_or(""));
-    }
-}
-
 /// A transaction skeleton with the fields every kind shares.
 fn new_tx(
     key: &str,
@@ -67,6 +62,9 @@ fn new_tx(
     }
 }
 
+/// The future of a store's append (what `async_trait` methods return).
+type AppendFuture<'a> = Pin<Box<dyn Future<Output = Result<Appended>> + Send + 'a>>;
+
 fn leg(account: AccountRef, points: i64) -> Posting {
     Posting { account, points }
 }
@@ -75,20 +73,24 @@ impl Ledger {
     /// Appends, first replaying an existing key without any other check
     /// (so a retry of an acknowledged write succeeds even if the world has
     /// changed since, e.g. the vendor's caps).
-    async fn append(&self, tx: NewTransaction) -> Result<Appended> {
+    ///
+    /// Returns the store's future itself rather than wrapping it in another
+    /// `async fn`: the transaction then moves once into the store's boxed
+    /// future instead of through one more future's state on every write.
+    fn append(&self, tx: NewTransaction) -> Result<AppendFuture<'_>> {
         tx.check()?;
-        self.store.append(tx).await
+        Ok(self.store.append(tx))
     }
 
     /// Appends a spend from a customer; when the balance falls short only
     /// because of expired holds, releases them and tries once more.
     async fn append_spend(&self, tx: NewTransaction, customer: CustomerId) -> Result<Appended> {
-        match self.append(tx.clone()).await {
+        match self.append(tx.clone())?.await {
             Err(Error::InsufficientPoints { .. })
                 if self.store.balance(customer).await?.held > 0 =>
             {
                 self.release_expired_holds().await?;
-                self.append(tx).await
+                self.append(tx)?.await
             }
             other => other,
         }
@@ -114,7 +116,8 @@ impl Ledger {
     /// quote is returned with `tx = None`.
     pub async fn credit_change(&self, req: &CreditChange) -> Result<ChangeCredited> {
         req.pos.validate()?;
-        let vendor = self.cached_vendor(&req.vendor).await?;
+        let now = self.clock.now();
+        let vendor = self.cached_vendor_at(&req.vendor, now).await?;
         let total = Money::from_decimal_non_negative(req.total, vendor.currency)?;
         let tendered = Money::from_decimal_non_negative(req.tendered, vendor.currency)?;
         let quote = quote_change(vendor.currency, total, tendered, vendor.policy)?;
@@ -127,14 +130,13 @@ impl Ledger {
                 value: quote.credit.to_string(),
                 reason: "credit too large".into(),
             })?;
-        // Built by hand: this is the hot path of every sale.
-        let mut fingerprint = String::with_capacity(64);
-        let _ = write!(
-            fingerprint,
-            "credit|{}|{}|{}|{}",
-            vendor.id, req.account, total.minor, tendered.minor
-        );
-        push_pos(&mut fingerprint, &req.pos);
+        let fingerprint = Fingerprint::new("credit")
+            .text(vendor.id.as_str())
+            .customer(req.account)
+            .int(total.minor)
+            .int(tendered.minor)
+            .pos(&req.pos)
+            .finish();
         if points == 0 {
             // Nothing to credit: a replayed key must still match its request.
             if let Some(tx) = self.store.transaction_by_key(&req.key).await? {
@@ -158,7 +160,6 @@ impl Ledger {
                 });
             }
         }
-        let now = self.clock.now();
         let daily_cap = match vendor.per_day_cap {
             Some(cap) => {
                 let (from, to) = local_day(vendor.time_zone, now)?;
@@ -186,7 +187,7 @@ impl Ledger {
         tx.pos = req.pos.clone();
         tx.cash = Some(quote);
         tx.daily_cap = daily_cap;
-        let appended = self.append(tx).await?;
+        let appended = self.append(tx)?.await?;
         Ok(ChangeCredited {
             quote: appended.tx.cash.unwrap_or(quote),
             points,
@@ -199,8 +200,12 @@ impl Ledger {
     pub async fn redeem(&self, req: &Redeem) -> Result<Appended> {
         check_points(req.points)?;
         req.pos.validate()?;
-        let mut fingerprint = format!("redeem|{}|{}|{}", req.vendor, req.account, req.points);
-        push_pos(&mut fingerprint, &req.pos);
+        let fingerprint = Fingerprint::new("redeem")
+            .text(req.vendor.as_str())
+            .customer(req.account)
+            .int(req.points)
+            .pos(&req.pos)
+            .finish();
         let mut tx = new_tx(
             &req.key,
             fingerprint,
@@ -228,14 +233,13 @@ impl Ledger {
                 "must be positive and at most 30 days",
             ));
         }
-        let mut fingerprint = format!(
-            "hold|{}|{}|{}|{}",
-            req.vendor,
-            req.account,
-            req.points,
-            ttl.num_milliseconds()
-        );
-        push_pos(&mut fingerprint, &req.pos);
+        let fingerprint = Fingerprint::new("hold")
+            .text(req.vendor.as_str())
+            .customer(req.account)
+            .int(req.points)
+            .int(ttl.num_milliseconds())
+            .pos(&req.pos)
+            .finish();
         let now = self.clock.now();
         let mut tx = new_tx(
             &req.key,
@@ -311,7 +315,7 @@ impl Ledger {
                     held,
                     capture,
                     now,
-                ))
+                ))?
                 .await;
         }
         if kind == TxKind::HoldCapture {
@@ -340,7 +344,7 @@ impl Ledger {
             capture,
             now,
         );
-        match self.append(new).await {
+        match self.append(new)?.await {
             Err(Error::AlreadyClosed(_)) => Err(Error::HoldNotOpen {
                 hold,
                 state: self.hold_state(hold).await?,
@@ -437,7 +441,7 @@ impl Ledger {
             0,
             self.clock.now(),
         );
-        match self.append(tx).await {
+        match self.append(tx)?.await {
             Ok(a) => Ok(!a.replayed),
             Err(Error::AlreadyClosed(_)) => Ok(false),
             Err(e) => Err(e),
@@ -459,7 +463,11 @@ impl Ledger {
                 "cannot transfer to the same account",
             ));
         }
-        let fingerprint = format!("transfer|{from}|{to}|{points}");
+        let fingerprint = Fingerprint::new("transfer")
+            .customer(from)
+            .customer(to)
+            .int(points)
+            .finish();
         let tx = new_tx(
             key,
             fingerprint,
@@ -527,7 +535,7 @@ impl Ledger {
         tx.pos = original.pos.clone();
         tx.closes = Some(target);
         tx.memo = Some(reason.to_string());
-        match self.append(tx).await {
+        match self.append(tx)?.await {
             Err(Error::InsufficientPoints { account, available, requested }) => Err(Error::NotReversible {
                 tx: target,
                 reason: format!(
@@ -561,7 +569,7 @@ impl Ledger {
             ],
         );
         tx.memo = Some(reason.to_string());
-        self.append(tx).await
+        self.append(tx)?.await
     }
 
     /// Removes expired points from a customer's account.
@@ -586,7 +594,7 @@ impl Ledger {
             ],
         );
         tx.memo = Some(reason.to_string());
-        self.append(tx).await
+        self.append(tx)?.await
     }
 }
 
@@ -599,7 +607,7 @@ pub struct ChangeCredited {
     /// Points credited.
     pub points: i64,
     /// The transaction (None when nothing was credited).
-    pub tx: Option<Transaction>,
+    pub tx: Option<Arc<Transaction>>,
     /// True when the key was seen before and nothing new was written.
     pub replayed: bool,
 }

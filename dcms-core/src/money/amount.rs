@@ -33,8 +33,20 @@ impl Money {
     /// Converts a decimal amount exactly. More decimals than the currency
     /// allows, or a value beyond `i64` minor units, is an error, never a rounding.
     pub fn from_decimal(value: Decimal, currency: Currency) -> Result<Self> {
-        let normalized = value.normalize();
         let exponent = u32::from(currency.exponent);
+        // Fast path for the usual till input (`6.63`, `10`, `10.00`): at most
+        // the currency's decimals, so `mantissa * 10^(exponent - scale)` is
+        // the exact minor-unit count; only its range needs checking.
+        if let Some(gap) = exponent.checked_sub(value.scale()) {
+            let minor = 10i128
+                .checked_pow(gap)
+                .and_then(|factor| value.mantissa().checked_mul(factor))
+                .and_then(|m| i64::try_from(m).ok())
+                .ok_or_else(|| invalid(value, "too large"))?;
+            return Ok(Money { minor, currency });
+        }
+        // More decimals than allowed, unless they are trailing zeros (`6.630`).
+        let normalized = value.normalize();
         if normalized.scale() > exponent {
             return Err(invalid(
                 value,

@@ -39,7 +39,7 @@ impl Batch<'_> {
                 ))
             })?;
             let replay = Appended {
-                tx: first,
+                tx: first.into(),
                 replayed: true,
             };
             return Ok(Outcome::Done(Box::new(Ok(replay))));

@@ -329,11 +329,11 @@ impl Batch<'_> {
                 Ok(match o {
                     Outcome::Done(result) => *result,
                     Outcome::New(i) => Ok(Appended {
-                        tx: stored(i)?,
+                        tx: stored(i)?.into(),
                         replayed: false,
                     }),
                     Outcome::Replay(i) => Ok(Appended {
-                        tx: stored(i)?,
+                        tx: stored(i)?.into(),
                         replayed: true,
                     }),
                 })

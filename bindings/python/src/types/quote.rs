@@ -119,7 +119,10 @@ impl ChangeCredited {
     /// The transaction (None when nothing was credited).
     #[getter]
     fn tx(&self) -> Option<Transaction> {
-        self.inner.tx.clone().map(|inner| Transaction { inner })
+        self.inner
+            .tx
+            .as_deref()
+            .map(|t| Transaction { inner: t.clone() })
     }
 
     /// True when the key was seen before and nothing new was written.

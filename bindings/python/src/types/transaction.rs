@@ -250,7 +250,7 @@ impl Appended {
     #[getter]
     fn tx(&self) -> Transaction {
         Transaction {
-            inner: self.inner.tx.clone(),
+            inner: dcms_core::Transaction::clone(&self.inner.tx),
         }
     }
 
