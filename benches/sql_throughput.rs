@@ -14,6 +14,7 @@
 //! per cell (default 3); `DCMS_BENCH_ENGINES=sqlite,postgres` picks engines;
 //! `DCMS_BENCH_CLIENTS=1,4,16` picks client counts; `DCMS_BENCH_INFLIGHT`
 //! the credits each pipelined client keeps in flight (default 256);
+//! `DCMS_BENCH_MODES=raw,one,group,pipelined,set` picks rows;
 //! `DCMS_BENCH_WRITERS`, `DCMS_BENCH_WAIT_US` and `DCMS_BENCH_MAX_BATCH`
 //! override the group-commit settings (defaults: [`GroupCommit::default`]).
 //! Each cell starts on a fresh database; every client credits its own
@@ -338,6 +339,9 @@ fn main() {
         group = group.with_max_batch(batch as usize);
     }
     let inflight = env_number("DCMS_BENCH_INFLIGHT").unwrap_or(256).max(1) as usize;
+    let modes_wanted =
+        std::env::var("DCMS_BENCH_MODES").unwrap_or_else(|_| "raw,one,group,pipelined,set".into());
+    let mode_on = |m: &str| modes_wanted.split(',').any(|w| w.trim() == m);
     let pipelined = format!("store, group commit, pipelined: {inflight} in flight per client");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
@@ -359,7 +363,7 @@ fn main() {
             continue;
         };
         rt.block_on(async {
-            for &clients in &clients {
+            for &clients in clients.iter().filter(|_| mode_on("raw")) {
                 n += 1;
                 let db = Db::fresh(engine, url.as_deref(), n).await;
                 let rate = raw(&db, clients, secs).await;
@@ -373,11 +377,14 @@ fn main() {
                 &[("one hot row", 1), ("16 slot rows", 16)]
             };
             let modes = [
-                ("store, one commit per credit, 1 in flight per client", None, 1),
-                ("store, group commit, 1 in flight per client", Some(group), 1),
-                (pipelined.as_str(), Some(group), inflight),
+                ("one", "store, one commit per credit, 1 in flight per client", None, 1),
+                ("group", "store, group commit, 1 in flight per client", Some(group), 1),
+                ("pipelined", pipelined.as_str(), Some(group), inflight),
             ];
-            for (mode, group_commit, inflight) in modes {
+            for (short, mode, group_commit, inflight) in modes {
+                if !mode_on(short) {
+                    continue;
+                }
                 for (vendor, slots) in spreads {
                     for &clients in &clients {
                         n += 1;
@@ -396,7 +403,7 @@ fn main() {
             }
             // The shape of a set-based batch of 10,000 credits: one client
             // with 10,000 in flight, batches up to the largest size.
-            for (vendor, slots) in spreads.iter().take(1) {
+            for (vendor, slots) in spreads.iter().take(1).filter(|_| mode_on("set")) {
                 n += 1;
                 let cell = Cell {
                     clients: 1,

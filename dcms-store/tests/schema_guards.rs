@@ -1,7 +1,7 @@
 //! The schema defends the ledger even against SQL that bypasses the store:
 //! the journal and postings refuse UPDATE and DELETE, a customer balance
 //! cannot go negative, an idempotency key and a closed transaction are
-//! unique. Also: URLs the build does not support are refused with a typed
+//! unique, a posting names an existing account and transaction. Also: URLs the build does not support are refused with a typed
 //! error, and an in-memory SQLite store works.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -48,6 +48,10 @@ async fn guarded(kind: Kind) {
         "INSERT INTO dcms_journal (idem_key, fingerprint, kind, at_ns, body) VALUES ('k1', 'f', 'adjustment', 0, '{}')"
             .to_string(),
         format!("INSERT INTO dcms_journal (idem_key, fingerprint, kind, closes, at_ns, body) VALUES ('k2', 'f', 'reversal', {0}, 0, '{{}}'), ('k3', 'f', 'reversal', {0}, 0, '{{}}')", tx.id.0),
+        // A posting to an account that does not exist.
+        format!("INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES ({}, 9, 'vendor:nobody', 0, 'adjustment', 0)", tx.id.0),
+        // A posting of a transaction that does not exist.
+        "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES (987654321, 0, 'program:holds', 0, 'adjustment', 0)".to_string(),
     ];
     for sql in refused {
         let outcome = sqlx::raw_sql(AssertSqlSafe(sql.clone()))

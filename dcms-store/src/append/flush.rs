@@ -52,11 +52,132 @@ fn values(row: &str, n: usize) -> String {
 
 impl Batch<'_> {
     pub(super) async fn flush(&mut self, conn: &mut AnyConnection) -> Step<()> {
+        if self.engine == Engine::Postgres {
+            return self.flush_postgres(conn).await;
+        }
         self.insert_journal(conn).await?;
         self.insert_postings(conn).await?;
         self.write_holds(conn).await?;
         self.write_customers(conn).await?;
         self.write_deltas(conn).await
+    }
+
+    /// PostgreSQL: the whole batch in one statement, whatever its size and
+    /// kinds. Each table's rows come as one JSON-array parameter and are
+    /// written by a data-modifying `WITH` part; postings and new open holds
+    /// take their transaction's id from the journal rows inserted by the
+    /// same statement (joined on the key), so no id makes a round trip
+    /// before they are written. One statement instead of five saves round
+    /// trips, which is most of what a batch of one (a credit committed on
+    /// its own) costs besides its flush.
+    async fn flush_postgres(&mut self, conn: &mut AnyConnection) -> Step<()> {
+        if self.fresh.is_empty() && self.deltas.is_empty() {
+            return Ok(());
+        }
+        let mut journal = Vec::with_capacity(self.fresh.len());
+        let mut postings = Vec::with_capacity(self.fresh.len() * 2);
+        let mut holds = Vec::new();
+        for f in &self.fresh {
+            let vendor = f.tx.vendor.as_ref().map(ToString::to_string);
+            journal.push((
+                &f.tx.key,
+                &f.tx.fingerprint,
+                f.tx.kind.as_str(),
+                vendor.clone(),
+                f.tx.closes.map(codec::tx_key).transpose()?,
+                f.expires,
+                f.at,
+                &f.tx.memo,
+                &f.body,
+            ));
+            for (leg, p) in f.tx.postings.iter().enumerate() {
+                postings.push((
+                    &f.tx.key,
+                    leg as i64,
+                    p.account.to_string(),
+                    p.points,
+                    f.tx.kind.as_str(),
+                    vendor.clone(),
+                    f.at,
+                ));
+            }
+            if let (TxKind::Hold, Some(expires)) = (f.tx.kind, f.expires) {
+                let amount = f.tx.points_for(&AccountRef::Holds);
+                for (c, _) in &f.balances_after {
+                    holds.push((&f.tx.key, codec::customer_key(*c)?, expires, amount));
+                }
+            }
+        }
+        let settled: Vec<i64> = self
+            .targets
+            .iter()
+            .filter(|(id, t)| !t.open_hold.is_empty() && self.closed_here.contains(*id))
+            .map(|(id, _)| *id)
+            .collect();
+        let customers: Vec<(i64, i64, i64)> = self
+            .customers
+            .iter()
+            .filter_map(|(id, c)| c.filter(|c| c.changed).map(|c| (*id, c.balance, c.held)))
+            .collect();
+        let mut deltas = Vec::with_capacity(self.deltas.len());
+        for (account, delta) in std::mem::take(&mut self.deltas) {
+            let delta = i64::try_from(delta).map_err(|_| Error::InvalidAmount {
+                value: delta.to_string(),
+                reason: format!("the balance of {account} would overflow"),
+            })?;
+            deltas.push((account, delta));
+        }
+        // Rows in batch order (ORDER BY n), so ids increase in the order
+        // appends were taken. Every part of a WITH runs to completion
+        // whether or not the final SELECT reads it; the parts touch
+        // disjoint rows, so their order does not matter.
+        let sql = "WITH j AS (\
+                INSERT INTO dcms_journal (idem_key, fingerprint, kind, vendor, closes, expires_at_ns, at_ns, memo, body) \
+                SELECT v->>0, v->>1, v->>2, v->>3, (v->>4)::bigint, (v->>5)::bigint, (v->>6)::bigint, v->>7, v->>8 \
+                FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY n \
+                RETURNING idem_key, id), \
+            p AS (\
+                INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns) \
+                SELECT j.id, (v->>1)::bigint, v->>2, (v->>3)::bigint, v->>4, v->>5, (v->>6)::bigint \
+                FROM jsonb_array_elements(?::jsonb) AS e(v) JOIN j ON j.idem_key = v->>0), \
+            h AS (\
+                INSERT INTO dcms_open_holds (tx_id, customer, expires_at_ns, points) \
+                SELECT j.id, (v->>1)::bigint, (v->>2)::bigint, (v->>3)::bigint \
+                FROM jsonb_array_elements(?::jsonb) AS e(v) JOIN j ON j.idem_key = v->>0), \
+            s AS (\
+                DELETE FROM dcms_open_holds WHERE tx_id IN \
+                (SELECT (v #>> '{}')::bigint FROM jsonb_array_elements(?::jsonb) AS e(v))), \
+            c AS (\
+                UPDATE dcms_customers AS c SET balance = (v->>1)::bigint, held = (v->>2)::bigint \
+                FROM jsonb_array_elements(?::jsonb) AS e(v) WHERE c.id = (v->>0)::bigint), \
+            b AS (\
+                INSERT INTO dcms_balances (account, slot, balance) \
+                SELECT v->>0, ?, (v->>1)::bigint FROM jsonb_array_elements(?::jsonb) AS e(v) \
+                ON CONFLICT (account, slot) DO UPDATE SET balance = dcms_balances.balance + excluded.balance) \
+            SELECT idem_key, id FROM j";
+        let rows = self
+            .engine
+            .query(sql)
+            .bind(json_rows(&journal)?)
+            .bind(json_rows(&postings)?)
+            .bind(json_rows(&holds)?)
+            .bind(json_rows(&settled)?)
+            .bind(json_rows(&customers)?)
+            .bind(self.slot)
+            .bind(json_rows(&deltas)?)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            ids.insert(row.try_get(0)?, row.try_get(1)?);
+        }
+        for f in &mut self.fresh {
+            let id = ids.get(&f.tx.key).ok_or_else(|| {
+                Error::Storage(format!("no id came back for transaction {:?}", f.tx.key))
+            })?;
+            f.id = Some(*id);
+        }
+        Ok(())
     }
 
     /// The journal rows, then their ids (matched by key: no reliance on the

@@ -11,6 +11,7 @@
 mod batch;
 mod check;
 mod flush;
+mod single;
 
 use std::sync::Arc;
 
@@ -21,6 +22,9 @@ use crate::store::Inner;
 impl Inner {
     /// Appends one transaction in its own database transaction.
     pub(crate) async fn append_one(self: &Arc<Self>, tx: NewTransaction) -> Result<Appended> {
+        if let Some(done) = self.append_credit_fast(&tx).await {
+            return Ok(done);
+        }
         self.run_batch(Arc::new(vec![tx]), None)
             .await?
             .pop()
