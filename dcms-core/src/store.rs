@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::{AccountRef, CustomerId, TxId, VendorId};
+use crate::ids::{AccountRef, CustomerId, PosRef, TxId, VendorId};
 use crate::transaction::{Appended, NewTransaction, Transaction, TxKind};
 use crate::vendor::{CustomerAccount, Vendor};
 
@@ -102,6 +102,45 @@ pub struct Activity {
     pub buckets: Vec<Vec<KindTotal>>,
 }
 
+/// One transaction as a statement of one account shows it: only what a
+/// statement line needs, so a store can read it without loading whole
+/// transactions (see [`LedgerStore::account_lines`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountLine {
+    /// The transaction.
+    pub tx: TxId,
+    /// When it was appended.
+    pub at: DateTime<Utc>,
+    /// Its kind.
+    pub kind: TxKind,
+    /// The account's own points in it (the sum of its legs on the account).
+    pub points: i64,
+    /// The transaction it reverses or settles.
+    pub closes: Option<TxId>,
+    /// Its reason, for reversals and adjustments.
+    pub memo: Option<String>,
+    /// Where it happened, as the point of sale reported it.
+    pub pos: PosRef,
+}
+
+impl AccountLine {
+    /// The line of `tx` on `account`.
+    pub fn of(tx: &Transaction, account: &AccountRef) -> AccountLine {
+        AccountLine {
+            tx: tx.id,
+            at: tx.at,
+            kind: tx.kind,
+            points: tx.points_for(account),
+            closes: tx.closes,
+            memo: tx.memo.clone(),
+            pos: tx.pos.clone(),
+        }
+    }
+}
+
+/// Receives the lines of [`LedgerStore::account_lines`], a chunk at a time.
+pub type LineSink<'a> = dyn FnMut(&[AccountLine]) -> Result<()> + Send + 'a;
+
 /// Outcome of trying to open a customer account with a candidate id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenOutcome {
@@ -187,6 +226,48 @@ pub trait LedgerStore: Send + Sync + Debug {
         account: &AccountRef,
         boundaries: &[DateTime<Utc>],
     ) -> Result<Activity>;
+
+    /// Calls `sink` with every transaction that has a posting on `account`
+    /// at or after `from` and before `to`, as [`AccountLine`]s, oldest
+    /// (lowest id) first, in chunks of at most [`MAX_PAGE`] lines; returns
+    /// how many lines it passed. An error from `sink` stops the read and is
+    /// returned.
+    ///
+    /// The default pages through [`LedgerStore::journal`]. A store with a
+    /// cheaper way to read only these fields (a statement of a month with a
+    /// million transactions reads a million lines) should override it;
+    /// either way, no more than a chunk needs to be in memory at once.
+    async fn account_lines(
+        &self,
+        account: &AccountRef,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        sink: &mut LineSink<'_>,
+    ) -> Result<u64> {
+        let mut query = JournalQuery {
+            account: Some(account.clone()),
+            from: Some(from),
+            to: Some(to),
+            order: Order::OldestFirst,
+            after: None,
+            limit: MAX_PAGE,
+        };
+        let mut lines = Vec::with_capacity(MAX_PAGE as usize);
+        let mut total = 0u64;
+        loop {
+            let page = self.journal(&query).await?;
+            lines.clear();
+            lines.extend(page.items.iter().map(|t| AccountLine::of(t, account)));
+            total += lines.len() as u64;
+            if !lines.is_empty() {
+                sink(&lines)?;
+            }
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => return Ok(total),
+            }
+        }
+    }
 }
 
 /// Checks a journal query's page size (shared by store implementations).

@@ -1,15 +1,19 @@
 //! Reads: transactions, the journal, balances, open holds, activity.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 use dcms_core::store::{
-    check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, Order, Page,
+    check_boundaries, check_limit, AccountLine, Activity, Balance, Cursor, JournalQuery, KindTotal,
+    LineSink, Order, Page, MAX_PAGE,
 };
 use dcms_core::transaction::ALL_KINDS;
 use dcms_core::{
-    AccountRef, CustomerId, Error, Posting, Result, Transaction, TxId, TxKind, VendorId,
+    AccountRef, CustomerId, Error, PosRef, Posting, Result, Transaction, TxId, TxKind, VendorId,
 };
+use futures::TryStreamExt;
+use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
@@ -75,6 +79,37 @@ pub(crate) async fn load_tx(
     id: i64,
 ) -> Result<Option<Transaction>> {
     Ok(load_txs(engine, conn, &[id]).await?.pop())
+}
+
+/// A row of [`Inner::account_lines`]: `tx_id, at_ns, kind, points, closes,
+/// memo, body`.
+fn decode_line(row: &AnyRow) -> Result<AccountLine> {
+    let kind: &str = row.try_get(2).map_err(db)?;
+    let closes: Option<i64> = row.try_get(4).map_err(db)?;
+    let body: &str = row.try_get(6).map_err(db)?;
+    Ok(AccountLine {
+        tx: codec::tx_id(row.try_get(0).map_err(db)?)?,
+        at: codec::time(row.try_get(1).map_err(db)?),
+        kind: TxKind::parse(kind)?,
+        points: row.try_get(3).map_err(db)?,
+        closes: closes.map(codec::tx_id).transpose()?,
+        memo: row.try_get(5).map_err(db)?,
+        pos: body_pos(body)?,
+    })
+}
+
+/// The `pos` of a stored body. [`Body::encode`] writes the fields in
+/// declaration order, so `pos` comes first: parse that object alone and
+/// leave the rest (the cash quote, the balances; most of the text)
+/// unread. A body in any other shape takes the full parse.
+fn body_pos(body: &str) -> Result<PosRef> {
+    if let Some(rest) = body.strip_prefix("{\"pos\":") {
+        let mut de = serde_json::Deserializer::from_str(rest);
+        if let Ok(pos) = PosRef::deserialize(&mut de) {
+            return Ok(pos);
+        }
+    }
+    Ok(Body::decode(body)?.pos)
 }
 
 fn decode_tx(row: &AnyRow, postings: Vec<Posting>) -> Result<Transaction> {
@@ -314,6 +349,13 @@ impl Inner {
         load_txs(self.engine, &mut conn, &ids).await
     }
 
+    /// One statement per call: each posting of the account before the last
+    /// boundary falls into a CASE bucket (-1: before the first boundary,
+    /// summed into the opening balance; `i`: between boundaries `i` and
+    /// `i + 1`), grouped by bucket and kind. The statement text depends only
+    /// on the number of boundaries, so it stays in the prepared-statement
+    /// cache; with the covering index of the `statement_index` migration it
+    /// never reads the table.
     pub(crate) async fn activity(
         &self,
         account: &AccountRef,
@@ -324,51 +366,114 @@ impl Inner {
             .iter()
             .map(|b| codec::nanos(*b))
             .collect::<Result<Vec<_>>>()?;
-        let name = account.to_string();
-        let mut conn = self.reader().await?;
+        let days = bounds.len() - 1;
+        let mut case = String::with_capacity(32 + 24 * days);
+        case.push_str("CASE WHEN at_ns < ? THEN -1");
+        for i in 0..days {
+            let _ = write!(case, " WHEN at_ns < ? THEN {i}");
+        }
+        case.push_str(" END");
+        let int = match self.engine {
+            Engine::Mysql => "SIGNED",
+            Engine::Sqlite | Engine::Postgres => "BIGINT",
+        };
         let sql = format!(
-            "SELECT {} FROM dcms_postings WHERE account = ? AND at_ns < ?",
+            "SELECT CAST({case} AS {int}), kind, COUNT(*), {} FROM dcms_postings \
+             WHERE account = ? AND at_ns < ? GROUP BY 1, 2",
             self.engine.sum("points")
         );
-        let opening: i64 = self
-            .engine
-            .query(&sql)
-            .bind(name.clone())
-            .bind(bounds[0])
-            .fetch_one(&mut *conn)
+        let last = bounds[days];
+        let query = bounds[1..]
+            .iter()
+            .fold(self.engine.query(&sql).bind(bounds[0]), |q, b| q.bind(*b))
+            .bind(account.to_string())
+            .bind(last);
+        let rows = query
+            .fetch_all(&mut *self.reader().await?)
             .await
-            .map_err(db)?
-            .try_get(0)
             .map_err(db)?;
-        let sql = format!(
-            "SELECT kind, COUNT(*), {} FROM dcms_postings \
-             WHERE account = ? AND at_ns >= ? AND at_ns < ? GROUP BY kind",
-            self.engine.sum("points")
-        );
-        let mut buckets = Vec::with_capacity(bounds.len() - 1);
-        for w in bounds.windows(2) {
-            let rows = self
-                .engine
-                .query(&sql)
-                .bind(name.clone())
-                .bind(w[0])
-                .bind(w[1])
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(db)?;
-            let mut totals = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let kind: String = row.try_get(0).map_err(db)?;
-                let count: i64 = row.try_get(1).map_err(db)?;
-                totals.push(KindTotal {
-                    kind: TxKind::parse(&kind)?,
-                    count: u64::try_from(count).map_err(|e| corrupt("count", e))?,
-                    points: row.try_get(2).map_err(db)?,
-                });
+        let mut opening = 0i64;
+        let mut buckets: Vec<Vec<KindTotal>> = vec![Vec::new(); days];
+        for row in &rows {
+            let bucket: i64 = row.try_get(0).map_err(db)?;
+            let kind: &str = row.try_get(1).map_err(db)?;
+            let count: i64 = row.try_get(2).map_err(db)?;
+            let points: i64 = row.try_get(3).map_err(db)?;
+            if bucket < 0 {
+                opening += points;
+                continue;
             }
+            let slot = usize::try_from(bucket)
+                .ok()
+                .and_then(|b| buckets.get_mut(b))
+                .ok_or_else(|| corrupt("activity bucket", bucket))?;
+            slot.push(KindTotal {
+                kind: TxKind::parse(kind)?,
+                count: u64::try_from(count).map_err(|e| corrupt("count", e))?,
+                points,
+            });
+        }
+        for totals in &mut buckets {
             totals.sort_by_key(|t| ALL_KINDS.iter().position(|k| *k == t.kind));
-            buckets.push(totals);
         }
         Ok(Activity { opening, buckets })
+    }
+
+    /// Statement lines in one streamed statement: the account's postings in
+    /// the range (from the covering index) joined to their journal rows for
+    /// the fields a line shows. Rows go to `sink` in chunks as they arrive,
+    /// so memory holds one chunk, whatever the month's size.
+    pub(crate) async fn account_lines(
+        &self,
+        account: &AccountRef,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        sink: &mut LineSink<'_>,
+    ) -> Result<u64> {
+        let (from, to) = (codec::nanos(from)?, codec::nanos(to)?);
+        if from >= to {
+            return Ok(0);
+        }
+        let mut conn = self.reader().await?;
+        if self.engine == Engine::Sqlite {
+            // The lines' journal rows are spread over the whole month's
+            // part of the file, one or two per page: through SQLite's
+            // default page cache (2 MB per reader) each is a read()
+            // system call, which took more time than the rest of the query.
+            // Mapped, a page in the OS cache costs a memory access. Only the
+            // address space is reserved; SQLite caps the size at its
+            // compile-time maximum (2 GiB in the bundled build).
+            sqlx::raw_sql("PRAGMA mmap_size = 2147418112")
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+        }
+        let mut rows = self
+            .engine
+            .query(
+                "SELECT p.tx_id, p.at_ns, p.kind, p.points, j.closes, j.memo, j.body \
+                 FROM dcms_postings p JOIN dcms_journal j ON j.id = p.tx_id \
+                 WHERE p.account = ? AND p.at_ns >= ? AND p.at_ns < ? ORDER BY p.tx_id",
+            )
+            .bind(account.to_string())
+            .bind(from)
+            .bind(to)
+            .fetch(&mut *conn);
+        let chunk_size = MAX_PAGE as usize;
+        let mut chunk = Vec::with_capacity(chunk_size);
+        let mut total = 0u64;
+        while let Some(row) = rows.try_next().await.map_err(db)? {
+            chunk.push(decode_line(&row)?);
+            if chunk.len() == chunk_size {
+                total += chunk.len() as u64;
+                sink(&chunk)?;
+                chunk.clear();
+            }
+        }
+        if !chunk.is_empty() {
+            total += chunk.len() as u64;
+            sink(&chunk)?;
+        }
+        Ok(total)
     }
 }

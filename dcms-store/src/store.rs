@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use dcms_core::store::{Activity, Balance, JournalQuery, LedgerStore, OpenOutcome, Page};
+use dcms_core::store::{Activity, Balance, JournalQuery, LedgerStore, LineSink, OpenOutcome, Page};
 use dcms_core::{
     AccountRef, Appended, CustomerAccount, CustomerId, NewTransaction, Result, Transaction, TxId,
     Vendor, VendorId,
@@ -142,5 +142,15 @@ impl LedgerStore for SqlStore {
         boundaries: &[DateTime<Utc>],
     ) -> Result<Activity> {
         self.inner.activity(account, boundaries).await
+    }
+
+    async fn account_lines(
+        &self,
+        account: &AccountRef,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        sink: &mut LineSink<'_>,
+    ) -> Result<u64> {
+        self.inner.account_lines(account, from, to, sink).await
     }
 }

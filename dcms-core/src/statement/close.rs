@@ -13,18 +13,24 @@
 //! the marker repeats it on the re-run, with the same digest, so a receiver
 //! drops it as a duplicate.
 
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::csv::CsvWriter;
-use super::json::JsonWriter;
-use super::{for_each_line_page, pdf, vendor_statement, Statement};
+use super::build::Frame;
+use super::render::render_frame;
+use super::Statement;
 use crate::calendar::Month;
 use crate::error::{Error, Result};
 use crate::ids::VendorId;
 use crate::ledger::Ledger;
 use crate::notify::{Notifier, StatementReady};
 use crate::object::{ObjectStore, PutOptions, Sse};
+use crate::vendor::Vendor;
 
 /// What to close.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +81,14 @@ pub(super) struct Rendered {
     pub lines: u64,
 }
 
-/// Renders all three documents, reading the journal once.
+/// Renders all three documents from a statement built from the store's
+/// aggregates and its lines read page by page: the reference the one-pass
+/// close rendering is compared with in the tests.
+#[cfg(test)]
 pub(super) async fn render_all(ledger: &Ledger, st: &Statement) -> Result<Rendered> {
+    use super::csv::CsvWriter;
+    use super::json::JsonWriter;
+    use super::{for_each_line_page, pdf};
     let mut csv = CsvWriter::start(st);
     let mut json = JsonWriter::start(st)?;
     let mut lines = 0u64;
@@ -111,16 +123,32 @@ async fn read_marker(objects: &dyn ObjectStore, key: &str) -> Result<Option<Mark
     }
 }
 
-async fn close_vendor(
+/// Builds, renders and digests one vendor's statement: the reads and the
+/// CPU work of a close, run for several vendors at once.
+async fn prepare(
     ledger: &Ledger,
+    vendor: VendorRef<'_>,
+    month: Month,
+) -> Result<(Statement, Rendered, String)> {
+    let frame = match vendor {
+        VendorRef::Known(v) => Frame::vendor(ledger, v, month)?,
+        VendorRef::Id(id) => Frame::vendor(ledger, &ledger.vendor(id).await?, month)?,
+    };
+    let (st, rendered) = render_frame(ledger, frame).await?;
+    let digest = digest(&rendered);
+    Ok((st, rendered, digest))
+}
+
+/// Stores one vendor's documents and marker and notifies it, unless the
+/// marker already has the same digest. Vendors are committed one at a time,
+/// in id order.
+async fn commit(
     objects: &dyn ObjectStore,
     notifier: &dyn Notifier,
     vendor: &VendorId,
     opts: &CloseOptions,
+    (st, rendered, digest): (Statement, Rendered, String),
 ) -> Result<VendorClose> {
-    let st = vendor_statement(ledger, vendor, opts.month).await?;
-    let rendered = render_all(ledger, &st).await?;
-    let digest = digest(&rendered);
     let keys = vec![
         st.object_key("csv"),
         st.object_key("json"),
@@ -180,8 +208,29 @@ async fn close_vendor(
     })
 }
 
+/// A vendor to close: as listed by the store, or by id (looked up).
+#[derive(Clone, Copy)]
+enum VendorRef<'a> {
+    Known(&'a Vendor),
+    Id(&'a VendorId),
+}
+
+/// How many vendors' statements are read and rendered at once. Their
+/// documents are stored, and their vendors notified, one at a time in id
+/// order all the same; this overlaps one vendor's reads (in the database,
+/// or on its own connection thread on SQLite) with another's rendering.
+/// Each in flight holds a read connection and its documents.
+pub const CLOSE_IN_FLIGHT: usize = 4;
+
+type Prepared = Result<(Statement, Rendered, String)>;
+
 /// Closes a month for every vendor (or the chosen ones), calling `progress`
 /// after each vendor. One vendor's failure does not stop the others.
+///
+/// Up to [`CLOSE_IN_FLIGHT`] statements are read and rendered at a time,
+/// each in one pass over its lines (the month's totals are counted from the
+/// lines, so the month is read once); storing, notifying and `progress`
+/// follow vendor id order.
 pub async fn close_month(
     ledger: &Ledger,
     objects: &dyn ObjectStore,
@@ -189,25 +238,117 @@ pub async fn close_month(
     opts: &CloseOptions,
     progress: &mut (dyn FnMut(usize, usize, &VendorClose) + Send),
 ) -> Result<CloseReport> {
-    let vendors: Vec<VendorId> = match &opts.vendors {
+    let listed;
+    let chosen;
+    let vendors: Vec<VendorRef<'_>> = match &opts.vendors {
         Some(list) => {
             let mut list = list.clone();
             list.sort();
             list.dedup();
-            list
+            chosen = list;
+            chosen.iter().map(VendorRef::Id).collect()
         }
-        None => ledger.vendors().await?.into_iter().map(|v| v.id).collect(),
+        None => {
+            listed = ledger.vendors().await?;
+            listed.iter().map(VendorRef::Known).collect()
+        }
     };
+    let month = opts.month;
     let mut report = CloseReport::default();
     let total = vendors.len();
+    let mut pending = InFlight::default();
+    let mut next = vendors.iter();
     for (i, vendor) in vendors.iter().enumerate() {
-        match close_vendor(ledger, objects, notifier, vendor, opts).await {
+        while pending.len() < CLOSE_IN_FLIGHT {
+            match next.next() {
+                Some(v) => pending.push(Box::pin(prepare(ledger, *v, month))),
+                None => break,
+            }
+        }
+        let id = match vendor {
+            VendorRef::Known(v) => &v.id,
+            VendorRef::Id(id) => *id,
+        };
+        let outcome = match pending.next().await {
+            Some(Ok(prepared)) => {
+                // Later vendors keep reading and rendering while this one
+                // is stored.
+                pending
+                    .alongside(commit(objects, notifier, id, opts, prepared))
+                    .await
+            }
+            Some(Err(e)) => Err(e),
+            None => Err(Error::Storage("month close lost a vendor".into())),
+        };
+        match outcome {
             Ok(done) => {
                 progress(i + 1, total, &done);
                 report.closed.push(done);
             }
-            Err(e) => report.failed.push((vendor.clone(), e)),
+            Err(e) => report.failed.push((id.clone(), e)),
         }
     }
     Ok(report)
+}
+
+/// Futures run together and finished in the order they were pushed: a
+/// minimal ordered buffer (dcms-core has no executor or futures crate).
+/// Every future in it is polled whenever the task wakes; with a handful in
+/// flight that costs nothing next to what each does.
+#[derive(Default)]
+struct InFlight<'a> {
+    slots: VecDeque<Slot<'a>>,
+}
+
+enum Slot<'a> {
+    Running(Pin<Box<dyn Future<Output = Prepared> + Send + 'a>>),
+    // Boxed: a finished statement is much larger than a running future.
+    Done(Box<Prepared>),
+}
+
+impl<'a> InFlight<'a> {
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn push(&mut self, f: Pin<Box<dyn Future<Output = Prepared> + Send + 'a>>) {
+        self.slots.push_back(Slot::Running(f));
+    }
+
+    /// Polls every running future once, keeping the outputs.
+    fn poll_all(&mut self, cx: &mut Context<'_>) {
+        for slot in &mut self.slots {
+            if let Slot::Running(f) = slot {
+                if let Poll::Ready(out) = f.as_mut().poll(cx) {
+                    *slot = Slot::Done(Box::new(out));
+                }
+            }
+        }
+    }
+
+    /// The output of the oldest future, driving the others meanwhile.
+    async fn next(&mut self) -> Option<Prepared> {
+        std::future::poll_fn(|cx| {
+            self.poll_all(cx);
+            match self.slots.front() {
+                None => Poll::Ready(None),
+                Some(Slot::Running(_)) => Poll::Pending,
+                Some(Slot::Done(_)) => match self.slots.pop_front() {
+                    Some(Slot::Done(out)) => Poll::Ready(Some(*out)),
+                    _ => Poll::Ready(None),
+                },
+            }
+        })
+        .await
+    }
+
+    /// Runs `main` to completion while driving the futures in flight.
+    async fn alongside<T>(&mut self, main: impl Future<Output = T>) -> T {
+        let mut main = std::pin::pin!(main);
+        std::future::poll_fn(|cx| {
+            self.poll_all(cx);
+            main.as_mut().poll(cx)
+        })
+        .await
+    }
 }

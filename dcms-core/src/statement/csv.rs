@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Statement, StatementLine};
+use super::Statement;
 
 const HEADER: &str =
     "record,date,time,tx,kind,store_id,terminal_id,receipt_no,count,points,balance,memo\n";
@@ -25,10 +25,32 @@ fn text(out: &mut String, value: &str) {
     }
 }
 
-fn opt(out: &mut String, value: &Option<String>) {
-    if let Some(v) = value {
+/// One `line` row: `time` is RFC 3339 (split into the date and time
+/// columns), `pos` the store, terminal and receipt number.
+pub(super) fn line(
+    out: &mut String,
+    tx: u64,
+    time: &str,
+    kind: &str,
+    pos: [Option<&str>; 3],
+    points: i64,
+    memo: Option<&str>,
+) {
+    let (date, time) = time.split_once('T').unwrap_or((time, ""));
+    let _ = write!(out, "line,{date},{time},{tx},{kind},");
+    for (i, field) in pos.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if let Some(v) = field {
+            text(out, v);
+        }
+    }
+    let _ = write!(out, ",1,{points},,");
+    if let Some(v) = memo {
         text(out, v);
     }
+    out.push('\n');
 }
 
 /// Writes a statement's CSV in three steps so lines can be streamed.
@@ -59,20 +81,26 @@ impl CsvWriter {
         CsvWriter { out }
     }
 
-    pub(super) fn lines(&mut self, lines: &[StatementLine]) {
+    /// Writes lines read with [`super::for_each_line_page`] (the close
+    /// renders in one pass instead; the tests compare the two).
+    #[cfg(test)]
+    pub(super) fn lines(&mut self, lines: &[super::StatementLine]) {
         for l in lines {
-            let out = &mut self.out;
-            let (date, time) = l.time.split_once('T').unwrap_or((&l.time, ""));
-            let _ = write!(out, "line,{date},{time},{},{},", l.tx, l.kind);
-            opt(out, &l.store_id);
-            out.push(',');
-            opt(out, &l.terminal_id);
-            out.push(',');
-            opt(out, &l.receipt_no);
-            let _ = write!(out, ",1,{},,", l.points);
-            opt(out, &l.memo);
-            out.push('\n');
+            line(
+                &mut self.out,
+                l.tx,
+                &l.time,
+                l.kind,
+                [&l.store_id, &l.terminal_id, &l.receipt_no].map(Option::as_deref),
+                l.points,
+                l.memo.as_deref(),
+            );
         }
+    }
+
+    /// Appends lines rendered elsewhere with [`line`].
+    pub(super) fn raw_lines(&mut self, lines: &str) {
+        self.out.push_str(lines);
     }
 
     pub(super) fn finish(mut self, st: &Statement) -> Vec<u8> {

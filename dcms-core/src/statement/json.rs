@@ -1,7 +1,7 @@
 //! The JSON rendering: `{"statement": {...summary...}, "lines": [...]}`,
 //! written incrementally so lines can be streamed.
 
-use super::{Statement, StatementLine};
+use super::Statement;
 use crate::error::{Error, Result};
 
 pub(super) struct JsonWriter {
@@ -21,7 +21,10 @@ impl JsonWriter {
         Ok(JsonWriter { out, first: true })
     }
 
-    pub(super) fn lines(&mut self, lines: &[StatementLine]) -> Result<()> {
+    /// Writes lines read with [`super::for_each_line_page`] (the close
+    /// renders in one pass instead; the tests compare the two).
+    #[cfg(test)]
+    pub(super) fn lines(&mut self, lines: &[super::StatementLine]) -> Result<()> {
         for l in lines {
             if !self.first {
                 self.out.push(b',');
@@ -31,6 +34,15 @@ impl JsonWriter {
             encode(&mut self.out, l)?;
         }
         Ok(())
+    }
+
+    /// Appends lines rendered elsewhere: each one `,` (but the first) and
+    /// a newline, then the line's JSON, as [`JsonWriter::lines`] writes them.
+    pub(super) fn raw_lines(&mut self, lines: &[u8], count: u64) {
+        if count > 0 {
+            self.out.extend_from_slice(lines);
+            self.first = false;
+        }
     }
 
     pub(super) fn finish(mut self) -> Vec<u8> {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Statement;
 use crate::error::Result;
-use crate::store::{JournalQuery, LedgerStore, Order, MAX_PAGE};
+use crate::store::LedgerStore;
 
 /// One transaction as a statement shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,46 +30,36 @@ pub struct StatementLine {
     pub memo: Option<String>,
 }
 
-/// Calls `page` with each page of the statement's lines, oldest first.
+/// Calls `page` with each page of the statement's lines, oldest first
+/// (pages of at most [`crate::store::MAX_PAGE`] lines, read with
+/// [`LedgerStore::account_lines`]).
 pub async fn for_each_line_page<F>(
     store: &dyn LedgerStore,
     st: &Statement,
     mut page: F,
 ) -> Result<()>
 where
-    F: FnMut(&[StatementLine]) -> Result<()>,
+    F: FnMut(&[StatementLine]) -> Result<()> + Send,
 {
     let tz: Tz = st.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let sign = if st.kind == "vendor" { -1 } else { 1 };
-    let mut query = JournalQuery {
-        account: Some(st.account.clone()),
-        from: Some(st.from),
-        to: Some(st.to),
-        order: Order::OldestFirst,
-        after: None,
-        limit: MAX_PAGE,
-    };
-    loop {
-        let p = store.journal(&query).await?;
-        let lines: Vec<StatementLine> = p
-            .items
-            .iter()
-            .map(|t| StatementLine {
-                tx: t.id.0,
-                time: t.at.with_timezone(&tz).to_rfc3339(),
-                kind: t.kind.as_str(),
-                store_id: t.pos.store_id.clone(),
-                terminal_id: t.pos.terminal_id.clone(),
-                receipt_no: t.pos.receipt_no.clone(),
-                points: sign * t.points_for(&st.account),
-                closes: t.closes.map(|c| c.0),
-                memo: t.memo.clone(),
-            })
-            .collect();
-        page(&lines)?;
-        match p.next {
-            Some(next) => query.after = Some(next),
-            None => return Ok(()),
-        }
-    }
+    let mut lines = Vec::new();
+    store
+        .account_lines(&st.account, st.from, st.to, &mut |chunk| {
+            lines.clear();
+            lines.extend(chunk.iter().map(|l| StatementLine {
+                tx: l.tx.0,
+                time: l.at.with_timezone(&tz).to_rfc3339(),
+                kind: l.kind.as_str(),
+                store_id: l.pos.store_id.clone(),
+                terminal_id: l.pos.terminal_id.clone(),
+                receipt_no: l.pos.receipt_no.clone(),
+                points: sign * l.points,
+                closes: l.closes.map(|c| c.0),
+                memo: l.memo.clone(),
+            }));
+            page(&lines)
+        })
+        .await?;
+    Ok(())
 }

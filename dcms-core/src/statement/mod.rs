@@ -1,15 +1,20 @@
 //! Monthly statements: what a vendor owes the program, and what moved on a
 //! customer's account.
 //!
-//! A statement is built from the store's aggregates ([`crate::store::LedgerStore::activity`]:
-//! an opening balance and per-day totals per kind, in one call) plus the
-//! journal's lines, which renderers stream page by page: a month with a
-//! million rows never needs a million rows in memory. The month is the
+//! A statement's summary is built from the store's aggregates
+//! ([`crate::store::LedgerStore::activity`]: an opening balance and per-day
+//! totals per kind, in one call). Its lines come from
+//! [`crate::store::LedgerStore::account_lines`], which streams only what a
+//! line shows, a chunk at a time: a month with a million rows never needs a
+//! million rows in memory. Month close ([`close_month`]) reads each vendor's
+//! month once: it counts the day totals from the lines as it renders them
+//! and asks the store for the opening balance alone. The month is the
 //! vendor's calendar month in its IANA time zone.
 //!
 //! Rendered as CSV and JSON (every line, daily totals, the summary) and as a
 //! PDF for people (the summary and daily totals; lines are for machines).
-//! Rendering is deterministic: the same month gives the same bytes.
+//! Rendering is deterministic: the same month gives the same bytes, by
+//! either path.
 
 mod build;
 mod close;
@@ -18,12 +23,13 @@ mod json;
 mod lines;
 pub mod pdf;
 mod receipt;
+mod render;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 pub use build::{customer_statement, vendor_statement};
-pub use close::{close_month, CloseOptions, CloseReport, VendorClose};
+pub use close::{close_month, CloseOptions, CloseReport, VendorClose, CLOSE_IN_FLIGHT};
 pub use lines::{for_each_line_page, StatementLine};
 pub use receipt::{issue_receipt, receipt_key, render_receipt, LineItem, Receipt};
 

@@ -12,6 +12,7 @@ mod accounts;
 mod concurrency;
 mod holds;
 mod reads;
+mod statements;
 mod writes;
 
 use std::future::Future;
@@ -172,6 +173,9 @@ where
         }),
         ("journal_ranges_and_activity", |f| {
             Box::pin(reads::journal_ranges_and_activity(f))
+        }),
+        ("statement_reads", |f| {
+            Box::pin(statements::statement_reads(f))
         }),
         ("concurrent_writers", |f| {
             Box::pin(concurrency::concurrent_writers(f))
