@@ -19,9 +19,11 @@ usage: dcms-bench-close [options]
   --objects memory|local         close_month into a MemoryObjectStore (default) or a
                                  LocalDirStore in a temporary directory
   --repeat N                     runs of each read phase; the median is reported (default 1)
-  --no-index                     skip the covering-index prototype phases
+  --prototypes                   also run the phases that prototyped the store's statement reads
+                                 (raw `activity` and `journal` SQL, `journal` pages)
   --verify                       run Ledger::verify after seeding
   --keep                         keep the seeded databases (prints their URLs)
+  --seed-only                    seed (and --verify), keep the databases, measure nothing
   --existing URL                 measure an already seeded database (from --keep) instead
 ";
 
@@ -68,9 +70,10 @@ pub struct Options {
     pub month: Month,
     pub objects: Objects,
     pub repeat: usize,
-    pub index: bool,
+    pub prototypes: bool,
     pub verify: bool,
     pub keep: bool,
+    pub seed_only: bool,
     pub existing: Option<String>,
 }
 
@@ -121,9 +124,10 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Cli, String> {
         month: month("2026-10".into())?,
         objects: Objects::Memory,
         repeat: 1,
-        index: true,
+        prototypes: false,
         verify: false,
         keep: false,
+        seed_only: false,
         existing: None,
     };
     while let Some(flag) = args.next() {
@@ -142,9 +146,13 @@ pub fn parse(args: impl Iterator<Item = String>) -> Result<Cli, String> {
             "--month" => o.month = month(text(&flag, args.next())?)?,
             "--objects" => o.objects = Objects::parse(&text(&flag, args.next())?)?,
             "--repeat" => o.repeat = number(&flag, args.next())?,
-            "--no-index" => o.index = false,
+            "--prototypes" => o.prototypes = true,
             "--verify" => o.verify = true,
             "--keep" => o.keep = true,
+            "--seed-only" => {
+                o.seed_only = true;
+                o.keep = true;
+            }
             "--existing" => {
                 let url = text(&flag, args.next())?;
                 o.engines = vec![Engine::from_url(&url)?];

@@ -1,12 +1,16 @@
-//! The seeding clock: each reading is one tick later, so transactions
-//! appended concurrently are spread evenly over a chosen interval.
+//! The seeding clock: each seeding operation is one tick later, so
+//! transactions appended concurrently are spread evenly over a chosen
+//! interval. Ticks count operations, not readings: how often the ledger
+//! reads its clock per operation is its own business (it changed: counting
+//! readings once piled a fifth of a month onto its last nanosecond).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Utc};
 use dcms_core::Clock;
 
-/// A [`Clock`] whose `n`-th reading is `start + n * step`, never past `end`.
+/// A [`Clock`] that reads `start + n * step` (never past `end`) after the
+/// `n`-th call of [`SeedClock::tick`].
 #[derive(Debug, Default)]
 pub struct SeedClock {
     start: AtomicI64,
@@ -16,9 +20,9 @@ pub struct SeedClock {
 }
 
 impl SeedClock {
-    /// Spreads the next `readings` readings over `[from, to)` (nanoseconds).
-    pub fn spread(&self, from: i64, to: i64, readings: usize) {
-        let step = ((to - from) / readings.max(1) as i64).max(0);
+    /// Spreads the next `ops` operations over `[from, to)` (nanoseconds).
+    pub fn spread(&self, from: i64, to: i64, ops: usize) {
+        let step = ((to - from) / ops.max(1) as i64).max(0);
         self.start.store(from, Ordering::SeqCst);
         self.step.store(step, Ordering::SeqCst);
         self.end.store(to - 1, Ordering::SeqCst);
@@ -26,9 +30,17 @@ impl SeedClock {
     }
 }
 
+impl SeedClock {
+    /// Starts an operation: every reading until the next tick is one step
+    /// later than before it.
+    pub fn tick(&self) {
+        self.ticks.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 impl Clock for SeedClock {
     fn now(&self) -> DateTime<Utc> {
-        let tick = self.ticks.fetch_add(1, Ordering::Relaxed);
+        let tick = self.ticks.load(Ordering::Relaxed);
         let start = self.start.load(Ordering::Relaxed);
         let step = self.step.load(Ordering::Relaxed);
         let end = self.end.load(Ordering::Relaxed);

@@ -116,6 +116,7 @@ pub async fn seed(db: &Database, o: &Options) -> Res<SeedReport> {
     ];
     let shared = Arc::new(Shared {
         ledger,
+        clock: clock.clone(),
         vendors: vendors.iter().map(|v| (v.id.clone(), v.currency)).collect(),
         progress: Default::default(),
     });

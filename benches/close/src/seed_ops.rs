@@ -9,12 +9,15 @@ use std::sync::Arc;
 use dcms_core::{CreditChange, Currency, CustomerId, Ledger, PosRef, Redeem, TxId, VendorId};
 use rust_decimal::Decimal;
 
+use crate::clock::SeedClock;
 use crate::rng::Rng;
 
 /// What every task shares.
 #[derive(Debug)]
 pub struct Shared {
     pub ledger: Ledger,
+    /// The ledger's clock: one tick per operation.
+    pub clock: Arc<SeedClock>,
     pub vendors: Vec<(VendorId, Currency)>,
     /// Appends done so far in the current segment (for progress lines).
     pub progress: AtomicU64,
@@ -87,12 +90,13 @@ impl Counts {
 const RECENT: usize = 64;
 
 /// Runs `ops` operations: about 88% change credits, 9% redemptions and 3%
-/// reversals of this task's recent credits. Each operation reads the
-/// ledger's clock once, so the seeding clock spreads them evenly.
+/// reversals of this task's recent credits. Each operation ticks the
+/// seeding clock once, so they are spread evenly.
 pub async fn run(shared: Arc<Shared>, mut st: TaskState, ops: usize) -> (TaskState, Counts) {
     let mut counts = Counts::default();
     for _ in 0..ops {
         st.done += 1;
+        shared.clock.tick();
         let roll = st.rng.below(100);
         let result = if roll >= 97 && !st.recent.is_empty() {
             reverse(&shared, &mut st, &mut counts).await

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use dcms_core::notify_log::LogNotifier;
 use dcms_core::object_local::LocalDirStore;
-use dcms_core::statement::{close_month, for_each_line_page, vendor_statement, CloseOptions};
+use dcms_core::statement::{
+    close_month, for_each_line_page, vendor_statement, CloseOptions, CloseReport,
+};
 use dcms_core::store::{JournalQuery, Order, MAX_PAGE};
 use dcms_core::{AccountRef, DynObjectStore, Ledger, LedgerConfig, MemoryObjectStore, Sse};
 
@@ -31,7 +33,8 @@ pub async fn run(p: &PhaseArgs, url: &str) -> Res<(f64, Work)> {
         Phase::Summaries => summaries(&ledger, p).await?,
         Phase::JournalPages => journal_pages(&ledger, p).await?,
         Phase::StatementLines => statement_lines(&ledger, p).await?,
-        Phase::Close => close(&ledger, p, started).await?,
+        Phase::Close => close(&ledger, p, started, false).await?,
+        Phase::CloseSequential => close(&ledger, p, started, true).await?,
         other => return Err(format!("{} is not a ledger phase", other.name()).into()),
     };
     let secs = work.query_secs.unwrap_or_else(|| since(started));
@@ -134,9 +137,10 @@ async fn statement_lines(ledger: &Ledger, p: &PhaseArgs) -> Res<Work> {
 }
 
 /// (a) `close_month` into the chosen object store, with a quiet
-/// `LogNotifier`. The time stops when `close_month` returns; the checks
-/// after it are not timed.
-async fn close(ledger: &Ledger, p: &PhaseArgs, started: Instant) -> Res<Work> {
+/// `LogNotifier`: for all vendors in one call, or (`one_by_one`) one call
+/// per vendor, so that no two statements are in flight at once. The time
+/// stops when the last call returns; the checks after it are not timed.
+async fn close(ledger: &Ledger, p: &PhaseArgs, started: Instant, one_by_one: bool) -> Res<Work> {
     let objects: DynObjectStore = match p.objects {
         Objects::Memory => Arc::new(MemoryObjectStore::new()),
         Objects::Local => Arc::new(LocalDirStore::open(p.out.join("objects"))?),
@@ -147,14 +151,35 @@ async fn close(ledger: &Ledger, p: &PhaseArgs, started: Instant) -> Res<Work> {
         vendors: None,
         sse: Sse::S3,
     };
-    let report = close_month(
-        ledger,
-        objects.as_ref(),
-        &notifier,
-        &opts,
-        &mut |_, _, _| {},
-    )
-    .await?;
+    let report = if one_by_one {
+        let mut all = CloseReport::default();
+        for v in ledger.vendors().await? {
+            let opts = CloseOptions {
+                vendors: Some(vec![v.id]),
+                ..opts.clone()
+            };
+            let one = close_month(
+                ledger,
+                objects.as_ref(),
+                &notifier,
+                &opts,
+                &mut |_, _, _| {},
+            )
+            .await?;
+            all.closed.extend(one.closed);
+            all.failed.extend(one.failed);
+        }
+        all
+    } else {
+        close_month(
+            ledger,
+            objects.as_ref(),
+            &notifier,
+            &opts,
+            &mut |_, _, _| {},
+        )
+        .await?
+    };
     let secs = since(started);
     if let Some((vendor, e)) = report.failed.first() {
         return Err(format!(

@@ -24,29 +24,34 @@ pub enum Phase {
     BaselineSql,
     /// (a) `close_month` for every vendor.
     Close,
-    /// (b) `vendor_statement` for every vendor (aggregates only).
+    /// (b) `vendor_statement` for every vendor (aggregates only: one
+    /// `LedgerStore::activity` call each).
     Summaries,
     /// `LedgerStore::journal` pages of every vendor's month, nothing else:
     /// the store's share of reading the lines.
     JournalPages,
-    /// Today's `journal` SQL for every page, in raw SQL (no JSON parse).
+    /// `journal`'s SQL for every page, in raw SQL (no JSON parse).
     JournalSqlToday,
-    /// The proposed one-statement `journal` page, in raw SQL.
+    /// A one-statement `journal` page prototype, in raw SQL.
     JournalSqlProposed,
-    /// `vendor_statement` plus every journal page of the statement, not
-    /// rendered: splits (a) into aggregates, journal reads, rendering.
+    /// `vendor_statement` plus every line of the statement
+    /// (`for_each_line_page`, on `LedgerStore::account_lines`), not
+    /// rendered: splits (a) into reads and rendering.
     StatementLines,
     /// (c) the plain SQL GROUP BY of the same totals.
     PlainGroupBy,
     /// (d) plain SQL read of every statement line (one join per vendor).
     PlainLines,
-    /// (e) the proposed `activity` query: one GROUP BY per vendor.
+    /// (e) the one-statement `activity` query in raw SQL (what the store
+    /// now runs): one GROUP BY per vendor.
     ProposedActivity,
-    /// Creates the proposed covering index (timed).
-    CoveringIndex,
+    /// (a) again, one vendor at a time: `close_month` called per vendor,
+    /// so no two statements are read or rendered at once.
+    CloseSequential,
 }
 
 const NAMES: [(Phase, &str); 12] = [
+    (Phase::CloseSequential, "close_sequential"),
     (Phase::BaselineLedger, "baseline_ledger"),
     (Phase::BaselineSql, "baseline_sql"),
     (Phase::Close, "close"),
@@ -58,7 +63,6 @@ const NAMES: [(Phase, &str); 12] = [
     (Phase::PlainGroupBy, "plain_group_by"),
     (Phase::PlainLines, "plain_lines"),
     (Phase::ProposedActivity, "proposed_activity"),
-    (Phase::CoveringIndex, "covering_index"),
 ];
 
 impl Phase {
@@ -87,8 +91,12 @@ pub struct PhaseResult {
     pub secs: f64,
     /// Seconds of the main query alone, where the phase has one.
     pub query_secs: Option<f64>,
-    /// Peak resident set size of the child process, KiB.
+    /// Peak resident set size of the child process, KiB (mapped file pages
+    /// included).
     pub hwm_kib: u64,
+    /// Peak anonymous memory of the child process (`RssAnon`, sampled), KiB.
+    #[serde(default)]
+    pub anon_peak_kib: u64,
     /// CPU seconds of the child process, start to end (for PostgreSQL the
     /// client side only).
     pub cpu_secs: f64,
@@ -118,9 +126,11 @@ pub struct Work {
 pub async fn run(p: &PhaseArgs) -> Res<PhaseResult> {
     let url = std::env::var(crate::child::URL_VAR)
         .map_err(|_| format!("{} is not set", crate::child::URL_VAR))?;
+    let anon = procfs::AnonPeak::start();
     let (secs, work) = match p.phase {
         Phase::BaselineLedger
         | Phase::Close
+        | Phase::CloseSequential
         | Phase::Summaries
         | Phase::JournalPages
         | Phase::StatementLines => ledger::run(p, &url).await?,
@@ -131,6 +141,7 @@ pub async fn run(p: &PhaseArgs) -> Res<PhaseResult> {
         secs,
         query_secs: work.query_secs,
         hwm_kib: procfs::peak_rss_kib(),
+        anon_peak_kib: anon.finish(),
         cpu_secs: procfs::cpu_secs(),
         server_cpu_secs: work.server_cpu,
         vendors: work.vendors,

@@ -30,7 +30,6 @@ pub async fn run(p: &PhaseArgs, url: &str) -> Res<(f64, Work)> {
         Phase::PlainGroupBy => plain_group_by(&mut conn, p).await?,
         Phase::PlainLines => plain_lines(&mut conn, p).await?,
         Phase::ProposedActivity => proposed_activity(&mut conn, p).await?,
-        Phase::CoveringIndex => covering_index(&mut conn, p.engine).await?,
         Phase::JournalSqlToday => super::journal_sql::run(&mut conn, p, false).await?,
         Phase::JournalSqlProposed => super::journal_sql::run(&mut conn, p, true).await?,
         other => return Err(format!("{} is not a SQL phase", other.name()).into()),
@@ -291,26 +290,4 @@ fn write_buckets(out: &mut Writer, v: &VendorMonth, rows: &[sqlx::any::AnyRow]) 
         )?;
     }
     out.line(&v.account, "opening", "-", 0, -opening)
-}
-
-/// The covering index this benchmark proposes for the store: per-account
-/// reads (`activity`, and the id listing of `journal`) then never touch the
-/// table.
-pub fn covering_index_sql(e: Engine) -> &'static str {
-    match e {
-        Engine::Sqlite => {
-            "CREATE INDEX bench_postings_cover ON dcms_postings (account, at_ns, kind, points, tx_id)"
-        }
-        Engine::Postgres => {
-            "CREATE INDEX bench_postings_cover ON dcms_postings (account, at_ns) INCLUDE (kind, points, tx_id)"
-        }
-    }
-}
-
-async fn covering_index(conn: &mut AnyConnection, e: Engine) -> Res<Work> {
-    exec(conn, covering_index_sql(e)).await?;
-    Ok(Work {
-        note: covering_index_sql(e).to_string(),
-        ..Work::default()
-    })
 }
