@@ -133,12 +133,6 @@ impl Engine {
             ),
         }
     }
-
-    /// Whether an insert returns its new id with `RETURNING` (else the driver
-    /// reports the last insert id).
-    pub(crate) fn has_returning(self) -> bool {
-        self != Engine::Mysql
-    }
 }
 
 /// `?, ?, ?` for `n` values.

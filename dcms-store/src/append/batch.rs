@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use dcms_core::{AccountRef, Appended, CustomerId, NewTransaction, Result, VendorId};
+use dcms_core::{AccountRef, Appended, CustomerId, Error, NewTransaction, Result, VendorId};
 use sqlx::{AnyConnection, Row};
 
 use crate::codec;
@@ -209,8 +209,36 @@ impl<'a> Batch<'a> {
         if ids.is_empty() {
             return Ok(());
         }
+        for id in &ids {
+            self.customers.insert(*id, None);
+        }
         // Rows are locked in id order, the one order every batch uses.
         let (list, padded) = in_list(ids.iter().copied());
+        if self.engine == Engine::Sqlite {
+            // One row of JSON instead of a row per customer: the driver
+            // hands each row from its worker thread to the caller's, and a
+            // batch reads up to thousands (SQLite has one writer: no lock).
+            let sql = format!(
+                "SELECT json_group_array(json_array(id, balance, held)) FROM dcms_customers WHERE id IN ({list})"
+            );
+            let text: String = padded
+                .iter()
+                .fold(self.engine.query(&sql), |q, id| q.bind(*id))
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+            let rows: Vec<(i64, i64, i64)> = serde_json::from_str(&text)
+                .map_err(|e| Error::Storage(format!("cannot read customer rows: {e}")))?;
+            for (id, balance, held) in rows {
+                let customer = Customer {
+                    balance,
+                    held,
+                    changed: false,
+                };
+                self.customers.insert(id, Some(customer));
+            }
+            return Ok(());
+        }
         let sql = format!(
             "SELECT id, balance, held FROM dcms_customers WHERE id IN ({list}) ORDER BY id{}",
             self.engine.for_update()
@@ -220,9 +248,6 @@ impl<'a> Batch<'a> {
             .fold(self.engine.query(&sql), |q, id| q.bind(*id))
             .fetch_all(&mut *conn)
             .await?;
-        for id in &ids {
-            self.customers.insert(*id, None);
-        }
         for row in &rows {
             let customer = Customer {
                 balance: row.try_get(1)?,

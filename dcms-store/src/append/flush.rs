@@ -51,6 +51,8 @@ fn values(row: &str, n: usize) -> String {
 }
 
 impl Batch<'_> {
+    /// Writes the batch: on PostgreSQL one statement, elsewhere multi-row
+    /// statements per table.
     pub(super) async fn flush(&mut self, conn: &mut AnyConnection) -> Step<()> {
         if self.engine == Engine::Postgres {
             return self.flush_postgres(conn).await;
@@ -180,57 +182,43 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// The journal rows, then their ids (matched by key: no reliance on the
-    /// order rows come back in).
+    /// The journal rows, then their ids. SQLite: the batch holds the only
+    /// write lock, so ids are handed out here, after the largest (rows are
+    /// never deleted, so none is reused), and no row comes back from the
+    /// insert (each returned row is a hand-off between threads in the
+    /// driver). MySQL has no `RETURNING`: ids are read back by key.
     async fn insert_journal(&mut self, conn: &mut AnyConnection) -> Step<()> {
-        let mut ids: HashMap<String, i64> = HashMap::new();
-        let returning = self.engine.has_returning();
-        if self.engine == Engine::Postgres && !self.fresh.is_empty() {
-            let mut rows = Vec::with_capacity(self.fresh.len());
-            for f in &self.fresh {
-                rows.push((
-                    &f.tx.key,
-                    &f.tx.fingerprint,
-                    f.tx.kind.as_str(),
-                    f.tx.vendor.as_ref().map(ToString::to_string),
-                    f.tx.closes.map(codec::tx_key).transpose()?,
-                    f.expires,
-                    f.at,
-                    &f.tx.memo,
-                    &f.body,
-                ));
-            }
-            // Rows in batch order, so ids increase in the order appends
-            // were taken.
-            let sql = "INSERT INTO dcms_journal (idem_key, fingerprint, kind, vendor, closes, expires_at_ns, at_ns, memo, body) \
-                 SELECT v->>0, v->>1, v->>2, v->>3, (v->>4)::bigint, (v->>5)::bigint, (v->>6)::bigint, v->>7, v->>8 \
-                 FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY n \
-                 RETURNING idem_key, id";
-            for row in self
+        if self.fresh.is_empty() {
+            return Ok(());
+        }
+        let sqlite = self.engine == Engine::Sqlite;
+        if sqlite {
+            let last: i64 = self
                 .engine
-                .query(sql)
-                .bind(json_rows(&rows)?)
-                .fetch_all(&mut *conn)
+                .query("SELECT COALESCE(MAX(id), 0) FROM dcms_journal")
+                .fetch_one(&mut *conn)
                 .await?
-            {
-                ids.insert(row.try_get(0)?, row.try_get(1)?);
+                .try_get(0)?;
+            for (n, f) in (1..).zip(&mut self.fresh) {
+                f.id = Some(last + n);
             }
         }
-        let multi_row = if self.engine == Engine::Postgres {
-            &[][..]
+        let (columns, row) = if sqlite {
+            ("id, ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         } else {
-            &self.fresh[..]
+            ("", "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
         };
-        for chunk in chunks(multi_row, 9) {
-            let mut sql = format!(
-                "INSERT INTO dcms_journal (idem_key, fingerprint, kind, vendor, closes, expires_at_ns, at_ns, memo, body) VALUES {}",
-                values("(?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+        let params = if sqlite { 10 } else { 9 };
+        for chunk in chunks(&self.fresh, params) {
+            let sql = format!(
+                "INSERT INTO dcms_journal ({columns}idem_key, fingerprint, kind, vendor, closes, expires_at_ns, at_ns, memo, body) VALUES {}",
+                values(row, chunk.len())
             );
-            if returning {
-                sql.push_str(" RETURNING idem_key, id");
-            }
             let mut insert = self.engine.query(&sql);
             for f in chunk {
+                if sqlite {
+                    insert = insert.bind(f.id);
+                }
                 insert = insert
                     .bind(f.tx.key.clone())
                     .bind(f.tx.fingerprint.clone())
@@ -242,25 +230,21 @@ impl Batch<'_> {
                     .bind(f.tx.memo.clone())
                     .bind(f.body.clone());
             }
-            if returning {
-                for row in insert.fetch_all(&mut *conn).await? {
-                    ids.insert(row.try_get(0)?, row.try_get(1)?);
-                }
-            } else {
-                insert.execute(&mut *conn).await?;
-            }
+            insert.execute(&mut *conn).await?;
         }
-        if !returning && !self.fresh.is_empty() {
-            let (list, keys) = in_list(self.fresh.iter().map(|f| f.tx.key.clone()));
-            let sql = format!("SELECT idem_key, id FROM dcms_journal WHERE idem_key IN ({list})");
-            let rows = keys
-                .into_iter()
-                .fold(self.engine.query(&sql), |q, k| q.bind(k))
-                .fetch_all(&mut *conn)
-                .await?;
-            for row in rows {
-                ids.insert(row.try_get(0)?, row.try_get(1)?);
-            }
+        if sqlite {
+            return Ok(());
+        }
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        let (list, keys) = in_list(self.fresh.iter().map(|f| f.tx.key.clone()));
+        let sql = format!("SELECT idem_key, id FROM dcms_journal WHERE idem_key IN ({list})");
+        let rows = keys
+            .into_iter()
+            .fold(self.engine.query(&sql), |q, k| q.bind(k))
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in rows {
+            ids.insert(row.try_get(0)?, row.try_get(1)?);
         }
         for f in &mut self.fresh {
             let id = ids.get(&f.tx.key).ok_or_else(|| {
@@ -288,19 +272,6 @@ impl Batch<'_> {
                     f.at,
                 ));
             }
-        }
-        if self.engine == Engine::Postgres {
-            if !rows.is_empty() {
-                let sql = "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns) \
-                     SELECT (v->>0)::bigint, (v->>1)::bigint, v->>2, (v->>3)::bigint, v->>4, v->>5, (v->>6)::bigint \
-                     FROM jsonb_array_elements(?::jsonb) AS e(v)";
-                self.engine
-                    .query(sql)
-                    .bind(json_rows(&rows)?)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            return Ok(());
         }
         for chunk in chunks(&rows, 7) {
             let sql = format!(
@@ -370,18 +341,6 @@ impl Batch<'_> {
             .iter()
             .filter_map(|(id, c)| c.filter(|c| c.changed).map(|c| (*id, c.balance, c.held)))
             .collect();
-        if self.engine == Engine::Postgres {
-            if !changed.is_empty() {
-                let sql = "UPDATE dcms_customers AS c SET balance = (v->>1)::bigint, held = (v->>2)::bigint \
-                     FROM jsonb_array_elements(?::jsonb) AS e(v) WHERE c.id = (v->>0)::bigint";
-                self.engine
-                    .query(sql)
-                    .bind(json_rows(&changed)?)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            return Ok(());
-        }
         // `CASE id WHEN` is a linear search per row, so a statement's cost
         // grows with the square of its rows: keep them short.
         for chunk in chunks_of(&changed, 5, 128) {
