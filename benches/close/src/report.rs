@@ -286,19 +286,38 @@ pub fn markdown(o: &Options, reports: &[EngineReport]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\nMachine: {}. Command: `cargo run --release -p dcms-bench-close -- --engine {} --vendors {} --rows {}{}`.\n",
+        "\nMachine: {}. Command: `cargo run --release -p dcms-bench-close -- {}{}`.\n",
         crate::machine::describe(),
-        if o.engines.len() > 1 { "all" } else { o.engines.first().map(|e| e.name()).unwrap_or("all") },
-        o.vendors,
-        o.rows,
-        if o.repeat > 1 { format!(" --repeat {}", o.repeat) } else { String::new() },
+        match &o.existing {
+            // The seeded size is the database's, not the defaults of the flags.
+            Some(_) => "--existing URL".to_string(),
+            None => format!(
+                "--engine {} --vendors {} --rows {}",
+                if o.engines.len() > 1 {
+                    "all"
+                } else {
+                    o.engines.first().map(|e| e.name()).unwrap_or("all")
+                },
+                o.vendors,
+                o.rows
+            ),
+        },
+        if o.repeat > 1 {
+            format!(" --repeat {}", o.repeat)
+        } else {
+            String::new()
+        },
     );
     for r in reports {
         let _ = writeln!(
             out,
             "### {} — {} vendors, month {}\n",
             r.engine.name(),
-            o.vendors,
+            r.rows
+                .iter()
+                .map(|m| m.result.vendors)
+                .max()
+                .unwrap_or(o.vendors),
             o.month
         );
         if let Some(s) = &r.seed {
