@@ -89,10 +89,22 @@ impl Db {
                 } else {
                     ""
                 };
-                sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {name}{force}")))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
+                // An autovacuum worker on the database makes a forced drop
+                // fail (it is not ours to terminate); it is gone soon.
+                for attempt in 1.. {
+                    let dropped =
+                        sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {name}{force}")))
+                            .execute(&mut c)
+                            .await;
+                    match dropped {
+                        Ok(_) => break,
+                        Err(e) if attempt < 20 => {
+                            eprintln!("drop {name}: {e}; again");
+                            tokio::time::sleep(Duration::from_millis(500)).await;
+                        }
+                        Err(e) => panic!("drop {name}: {e}"),
+                    }
+                }
             }
             None => {
                 let path = self

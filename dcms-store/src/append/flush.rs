@@ -51,7 +51,7 @@ fn values(row: &str, n: usize) -> String {
 }
 
 impl Batch<'_> {
-    /// Writes the batch: on PostgreSQL one statement, elsewhere multi-row
+    /// Writes the batch: on PostgreSQL two statements, elsewhere multi-row
     /// statements per table.
     pub(super) async fn flush(&mut self, conn: &mut AnyConnection) -> Step<()> {
         if self.engine == Engine::Postgres {
@@ -64,12 +64,12 @@ impl Batch<'_> {
         self.write_deltas(conn).await
     }
 
-    /// PostgreSQL: the whole batch in one statement, whatever its size and
-    /// kinds. Each table's rows come as one JSON-array parameter and are
+    /// PostgreSQL: the whole batch in two statements, whatever its size and
+    /// kinds (the slot rows' movements come second, see below). Each table's rows come as one JSON-array parameter and are
     /// written by a data-modifying `WITH` part; postings and new open holds
     /// take their transaction's id from the journal rows inserted by the
     /// same statement (joined on the key), so no id makes a round trip
-    /// before they are written. One statement instead of five saves round
+    /// before they are written. Two statements instead of five save round
     /// trips, which is most of what a batch of one (a credit committed on
     /// its own) costs besides its flush.
     async fn flush_postgres(&mut self, conn: &mut AnyConnection) -> Step<()> {
@@ -151,11 +151,7 @@ impl Batch<'_> {
                 (SELECT (v #>> '{}')::bigint FROM jsonb_array_elements(?::jsonb) AS e(v))), \
             c AS (\
                 UPDATE dcms_customers AS c SET balance = (v->>1)::bigint, held = (v->>2)::bigint \
-                FROM jsonb_array_elements(?::jsonb) AS e(v) WHERE c.id = (v->>0)::bigint), \
-            b AS (\
-                INSERT INTO dcms_balances (account, slot, balance) \
-                SELECT v->>0, ?, (v->>1)::bigint FROM jsonb_array_elements(?::jsonb) AS e(v) \
-                ON CONFLICT (account, slot) DO UPDATE SET balance = dcms_balances.balance + excluded.balance) \
+                FROM jsonb_array_elements(?::jsonb) AS e(v) WHERE c.id = (v->>0)::bigint) \
             SELECT idem_key, id FROM j";
         let rows = self
             .engine
@@ -165,10 +161,24 @@ impl Batch<'_> {
             .bind(json_rows(&holds)?)
             .bind(json_rows(&settled)?)
             .bind(json_rows(&customers)?)
-            .bind(self.slot)
-            .bind(json_rows(&deltas)?)
             .fetch_all(&mut *conn)
             .await?;
+        // The slot row last, in a statement of its own: a statement's
+        // foreign-key checks run after all its parts, and a row locked
+        // before them would stay locked through them too. Batches of
+        // parallel writers that share a slot row (a hot vendor with one
+        // row) then wait on each other only for this and the commit.
+        if !deltas.is_empty() {
+            let sql = "INSERT INTO dcms_balances (account, slot, balance) \
+                SELECT v->>0, ?, (v->>1)::bigint FROM jsonb_array_elements(?::jsonb) AS e(v) \
+                ON CONFLICT (account, slot) DO UPDATE SET balance = dcms_balances.balance + excluded.balance";
+            self.engine
+                .query(sql)
+                .bind(self.slot)
+                .bind(json_rows(&deltas)?)
+                .execute(&mut *conn)
+                .await?;
+        }
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
         for row in rows {
             ids.insert(row.try_get(0)?, row.try_get(1)?);
