@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use dcms_core::{AccountRef, Appended, Error, Result, Transaction, TxKind};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::batch::{Batch, Outcome, Step};
@@ -179,6 +180,11 @@ impl Batch<'_> {
                 .execute(&mut *conn)
                 .await?;
         }
+        self.assign_ids(rows)
+    }
+
+    /// Gives each new transaction its journal id from `(idem_key, id)` rows.
+    fn assign_ids(&mut self, rows: Vec<AnyRow>) -> Step<()> {
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
         for row in rows {
             ids.insert(row.try_get(0)?, row.try_get(1)?);
@@ -245,7 +251,6 @@ impl Batch<'_> {
         if sqlite {
             return Ok(());
         }
-        let mut ids: HashMap<String, i64> = HashMap::new();
         let (list, keys) = in_list(self.fresh.iter().map(|f| f.tx.key.clone()));
         let sql = format!("SELECT idem_key, id FROM dcms_journal WHERE idem_key IN ({list})");
         let rows = keys
@@ -253,16 +258,7 @@ impl Batch<'_> {
             .fold(self.engine.query(&sql), |q, k| q.bind(k))
             .fetch_all(&mut *conn)
             .await?;
-        for row in rows {
-            ids.insert(row.try_get(0)?, row.try_get(1)?);
-        }
-        for f in &mut self.fresh {
-            let id = ids.get(&f.tx.key).ok_or_else(|| {
-                Error::Storage(format!("no id came back for transaction {:?}", f.tx.key))
-            })?;
-            f.id = Some(*id);
-        }
-        Ok(())
+        self.assign_ids(rows)
     }
 
     async fn insert_postings(&mut self, conn: &mut AnyConnection) -> Step<()> {
