@@ -4,7 +4,11 @@
 //! the failed case, so a backend's test is one line:
 //! `dcms_core::conformance::ledger::run_all(|| async { fresh_store().await }).await`.
 
-// Test code: a failed expectation is a panic naming the case.
+// Test code, not library code: this module is compiled only with the
+// `conformance` feature, which backends enable in their dev-dependencies to
+// run it from `cargo test`. A failed expectation is a panic naming the case
+// (and `unwrap` of a setup step that must succeed), which is how the test
+// runner reports it; no caller of the library reaches this code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod ledger;

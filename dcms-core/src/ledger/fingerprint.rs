@@ -2,11 +2,12 @@
 //!
 //! Stores keep this text beside the key and compare it on a replay, so its
 //! form is fixed forever: `kind|field|field...`, integers in plain decimal,
-//! POS fields empty when absent. It is built with `itoa` instead of
-//! `format!` because it is on the path of every sale (the formatting
-//! machinery cost about a tenth of a change credit on the in-memory store).
+//! POS fields empty when absent. Every write builds it here, with `itoa`
+//! instead of `format!`, because it is on the path of every sale (the
+//! formatting machinery cost about a tenth of a change credit on the
+//! in-memory store).
 
-use crate::ids::{CustomerId, PosRef};
+use crate::ids::{CustomerId, PosRef, TxId};
 
 /// Builds a fingerprint field by field.
 pub(super) struct Fingerprint(String);
@@ -37,6 +38,13 @@ impl Fingerprint {
     pub(super) fn customer(self, id: CustomerId) -> Self {
         let mut digits = itoa::Buffer::new();
         let text = digits.format(id.value());
+        self.text(text)
+    }
+
+    /// Adds a transaction id field (its number).
+    pub(super) fn tx(self, id: TxId) -> Self {
+        let mut digits = itoa::Buffer::new();
+        let text = digits.format(id.0);
         self.text(text)
     }
 
@@ -76,5 +84,14 @@ mod tests {
             .pos(&pos)
             .finish();
         assert_eq!(built, format!("credit|acme|{id}|663|-1000|s1||r-9"));
+    }
+
+    #[test]
+    fn transaction_ids_and_free_text_as_before() {
+        let built = Fingerprint::new("reverse")
+            .tx(TxId(42))
+            .text("till error | twice")
+            .finish();
+        assert_eq!(built, format!("reverse|{}|till error | twice", TxId(42).0));
     }
 }

@@ -300,7 +300,10 @@ impl Ledger {
     ) -> Result<Appended> {
         let (tx, customer, vendor, held) = self.open_hold(hold).await?;
         // A replay of an earlier settle must not trip over the closed hold.
-        let fingerprint = format!("{}|{}|{}", kind.as_str(), hold.0, capture);
+        let fingerprint = Fingerprint::new(kind.as_str())
+            .tx(hold)
+            .int(capture)
+            .finish();
         let now = self.clock.now();
         if self.store.transaction_by_key(key).await?.is_some() {
             // A retry: the store replays it (or reports a conflict).
@@ -429,7 +432,10 @@ impl Ledger {
         held: i64,
     ) -> Result<bool> {
         let key = format!("dcms:release:{}", hold.id.0);
-        let fingerprint = format!("{}|{}|0", TxKind::HoldRelease.as_str(), hold.id.0);
+        let fingerprint = Fingerprint::new(TxKind::HoldRelease.as_str())
+            .tx(hold.id)
+            .int(0)
+            .finish();
         let tx = self.settle_tx(
             &key,
             fingerprint,
@@ -523,7 +529,7 @@ impl Ledger {
                 })
             }
         };
-        let fingerprint = format!("reverse|{}|{reason}", target.0);
+        let fingerprint = Fingerprint::new("reverse").tx(target).text(reason).finish();
         let mut tx = new_tx(
             key,
             fingerprint,
@@ -557,7 +563,11 @@ impl Ledger {
     ) -> Result<Appended> {
         check_points(points.checked_abs().unwrap_or(i64::MAX))?;
         check_memo("reason", reason)?;
-        let fingerprint = format!("adjust|{account}|{points}|{reason}");
+        let fingerprint = Fingerprint::new("adjust")
+            .customer(account)
+            .int(points)
+            .text(reason)
+            .finish();
         let mut tx = new_tx(
             key,
             fingerprint,
@@ -582,7 +592,11 @@ impl Ledger {
     ) -> Result<Appended> {
         check_points(points)?;
         check_memo("reason", reason)?;
-        let fingerprint = format!("expire|{account}|{points}|{reason}");
+        let fingerprint = Fingerprint::new("expire")
+            .customer(account)
+            .int(points)
+            .text(reason)
+            .finish();
         let mut tx = new_tx(
             key,
             fingerprint,

@@ -1,7 +1,7 @@
 //! Step 4 of a batch: everything it decided, written with a few multi-row
 //! statements (whatever the batch size), then each item's result.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use dcms_core::{AccountRef, Appended, Error, Result, Transaction, TxKind};
 use sqlx::any::AnyRow;
@@ -10,6 +10,20 @@ use sqlx::{AnyConnection, Row};
 use super::batch::{Batch, Outcome, Step};
 use crate::codec;
 use crate::engine::{in_list, marks, pow2_chunks, Engine};
+
+/// Takes a batch's summed movements of the other accounts, each checked to
+/// fit a balance column (they are summed wider to detect overflow).
+fn take_deltas(deltas: &mut BTreeMap<String, i128>) -> Step<Vec<(String, i64)>> {
+    let mut checked = Vec::with_capacity(deltas.len());
+    for (account, delta) in std::mem::take(deltas) {
+        let delta = i64::try_from(delta).map_err(|_| Error::InvalidAmount {
+            value: delta.to_string(),
+            reason: format!("the balance of {account} would overflow"),
+        })?;
+        checked.push((account, delta));
+    }
+    Ok(checked)
+}
 
 /// Most rows per multi-row statement: a big group-committed batch is then
 /// written in a handful of statements, not one per 32 rows.
@@ -122,14 +136,7 @@ impl Batch<'_> {
             .iter()
             .filter_map(|(id, c)| c.filter(|c| c.changed).map(|c| (*id, c.balance, c.held)))
             .collect();
-        let mut deltas = Vec::with_capacity(self.deltas.len());
-        for (account, delta) in std::mem::take(&mut self.deltas) {
-            let delta = i64::try_from(delta).map_err(|_| Error::InvalidAmount {
-                value: delta.to_string(),
-                reason: format!("the balance of {account} would overflow"),
-            })?;
-            deltas.push((account, delta));
-        }
+        let deltas = take_deltas(&mut self.deltas)?;
         // Rows in batch order (ORDER BY n), so ids increase in the order
         // appends were taken. Every part of a WITH runs to completion
         // whether or not the final SELECT reads it; the parts touch
@@ -376,14 +383,7 @@ impl Batch<'_> {
     /// account order. Zero sums are written too: an account that moved has
     /// a balance row.
     async fn write_deltas(&mut self, conn: &mut AnyConnection) -> Step<()> {
-        let mut deltas = Vec::with_capacity(self.deltas.len());
-        for (account, delta) in std::mem::take(&mut self.deltas) {
-            let delta = i64::try_from(delta).map_err(|_| Error::InvalidAmount {
-                value: delta.to_string(),
-                reason: format!("the balance of {account} would overflow"),
-            })?;
-            deltas.push((account, delta));
-        }
+        let deltas = take_deltas(&mut self.deltas)?;
         for chunk in chunks(&deltas, 3) {
             let upsert = chunk.iter().fold(
                 self.engine.query(&self.engine.add_balances(chunk.len())),
