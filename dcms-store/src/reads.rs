@@ -435,19 +435,6 @@ impl Inner {
             return Ok(0);
         }
         let mut conn = self.reader().await?;
-        if self.engine == Engine::Sqlite {
-            // The lines' journal rows are spread over the whole month's
-            // part of the file, one or two per page: through SQLite's
-            // default page cache (2 MB per reader) each is a read()
-            // system call, which took more time than the rest of the query.
-            // Mapped, a page in the OS cache costs a memory access. Only the
-            // address space is reserved; SQLite caps the size at its
-            // compile-time maximum (2 GiB in the bundled build).
-            sqlx::raw_sql("PRAGMA mmap_size = 2147418112")
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
-        }
         let mut rows = self
             .engine
             .query(
