@@ -35,7 +35,8 @@ pub enum TxKind {
     Expiry,
 }
 
-/// Every kind, in a fixed order (for storage round trips and reports).
+/// Every kind, in declaration order (for storage round trips and reports;
+/// `kind as usize` is a kind's index here).
 pub const ALL_KINDS: [TxKind; 10] = [
     TxKind::ChangeCredit,
     TxKind::Redemption,
@@ -257,4 +258,34 @@ pub struct Appended {
     pub tx: Arc<Transaction>,
     /// True when the key was seen before and nothing new was written.
     pub replayed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Per-kind tables are indexed by `kind as usize`: that only holds while
+    /// `ALL_KINDS` lists every variant in declaration order. The match has
+    /// no wildcard, so a new variant does not compile until it is listed.
+    #[test]
+    fn all_kinds_in_declaration_order() {
+        for (i, kind) in ALL_KINDS.iter().enumerate() {
+            assert_eq!(*kind as usize, i, "{kind:?}");
+            assert_eq!(TxKind::parse(kind.as_str()).unwrap(), *kind);
+        }
+        let listed = |k: TxKind| match k {
+            TxKind::ChangeCredit
+            | TxKind::Redemption
+            | TxKind::Hold
+            | TxKind::HoldCapture
+            | TxKind::HoldVoid
+            | TxKind::HoldRelease
+            | TxKind::Transfer
+            | TxKind::Reversal
+            | TxKind::Adjustment
+            | TxKind::Expiry => ALL_KINDS.contains(&k),
+        };
+        assert!(ALL_KINDS.iter().all(|k| listed(*k)));
+        assert!(listed(TxKind::Expiry));
+    }
 }

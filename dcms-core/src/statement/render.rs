@@ -46,8 +46,11 @@ pub(super) struct LineRenderer<'a> {
     days: Vec<[Cell; ALL_KINDS.len()]>,
 }
 
+/// The kind's place in [`ALL_KINDS`], which lists the variants in
+/// declaration order (tested in `transaction.rs`), so the discriminant is
+/// that place.
 fn kind_index(kind: TxKind) -> usize {
-    ALL_KINDS.iter().position(|k| *k == kind).unwrap_or(0)
+    kind as usize
 }
 
 impl<'a> LineRenderer<'a> {
@@ -80,7 +83,17 @@ impl<'a> LineRenderer<'a> {
         let sign = self.frame.sign;
         for l in lines {
             let day = self.day(l.at)?;
-            let cell = &mut self.days[day][kind_index(l.kind)];
+            let cell = self
+                .days
+                .get_mut(day)
+                .and_then(|kinds| kinds.get_mut(kind_index(l.kind)))
+                .ok_or_else(|| {
+                    Error::Storage(format!(
+                        "no total for a {} line at {}",
+                        l.kind.as_str(),
+                        l.at
+                    ))
+                })?;
             cell.0 += 1;
             cell.1 += l.points;
             let time = l.at.with_timezone(&tz).to_rfc3339();
