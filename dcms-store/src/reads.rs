@@ -13,7 +13,6 @@ use dcms_core::{
     AccountRef, CustomerId, Error, PosRef, Posting, Result, Transaction, TxId, TxKind, VendorId,
 };
 use futures::TryStreamExt;
-use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
@@ -82,11 +81,10 @@ pub(crate) async fn load_tx(
 }
 
 /// A row of [`Inner::account_lines`]: `tx_id, at_ns, kind, points, closes,
-/// memo, body`.
+/// memo, store_id, terminal_id, receipt_no`.
 fn decode_line(row: &AnyRow) -> Result<AccountLine> {
     let kind: &str = row.try_get(2).map_err(db)?;
     let closes: Option<i64> = row.try_get(4).map_err(db)?;
-    let body: &str = row.try_get(6).map_err(db)?;
     Ok(AccountLine {
         tx: codec::tx_id(row.try_get(0).map_err(db)?)?,
         at: codec::time(row.try_get(1).map_err(db)?),
@@ -94,22 +92,12 @@ fn decode_line(row: &AnyRow) -> Result<AccountLine> {
         points: row.try_get(3).map_err(db)?,
         closes: closes.map(codec::tx_id).transpose()?,
         memo: row.try_get(5).map_err(db)?,
-        pos: body_pos(body)?,
+        pos: PosRef {
+            store_id: row.try_get(6).map_err(db)?,
+            terminal_id: row.try_get(7).map_err(db)?,
+            receipt_no: row.try_get(8).map_err(db)?,
+        },
     })
-}
-
-/// The `pos` of a stored body. [`Body::encode`] writes the fields in
-/// declaration order, so `pos` comes first: parse that object alone and
-/// leave the rest (the cash quote, the balances; most of the text)
-/// unread. A body in any other shape takes the full parse.
-fn body_pos(body: &str) -> Result<PosRef> {
-    if let Some(rest) = body.strip_prefix("{\"pos\":") {
-        let mut de = serde_json::Deserializer::from_str(rest);
-        if let Ok(pos) = PosRef::deserialize(&mut de) {
-            return Ok(pos);
-        }
-    }
-    Ok(Body::decode(body)?.pos)
 }
 
 fn decode_tx(row: &AnyRow, postings: Vec<Posting>) -> Result<Transaction> {
@@ -420,9 +408,11 @@ impl Inner {
     }
 
     /// Statement lines in one streamed statement: the account's postings in
-    /// the range (from the covering index) joined to their journal rows for
-    /// the fields a line shows. Rows go to `sink` in chunks as they arrive,
-    /// so memory holds one chunk, whatever the month's size.
+    /// the range, which carry every field a line shows (copied from the
+    /// transaction when written, migration `..._posting_lines`), so on
+    /// SQLite and PostgreSQL this is a range of the statement index and no
+    /// journal row is read. Rows go to `sink` in chunks as they arrive, so
+    /// memory holds one chunk, whatever the month's size.
     pub(crate) async fn account_lines(
         &self,
         account: &AccountRef,
@@ -438,9 +428,8 @@ impl Inner {
         let mut rows = self
             .engine
             .query(
-                "SELECT p.tx_id, p.at_ns, p.kind, p.points, j.closes, j.memo, j.body \
-                 FROM dcms_postings p JOIN dcms_journal j ON j.id = p.tx_id \
-                 WHERE p.account = ? AND p.at_ns >= ? AND p.at_ns < ? ORDER BY p.tx_id",
+                "SELECT tx_id, at_ns, kind, points, closes, memo, store_id, terminal_id, receipt_no \
+                 FROM dcms_postings WHERE account = ? AND at_ns >= ? AND at_ns < ? ORDER BY tx_id",
             )
             .bind(account.to_string())
             .bind(from)

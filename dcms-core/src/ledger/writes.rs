@@ -28,8 +28,10 @@ fn check_points(points: i64) -> Result<()> {
 }
 
 fn check_memo(field: &'static str, text: &str) -> Result<()> {
-    let n = text.trim().chars().count();
-    if n == 0 || n > 500 || text.chars().any(|c| c.is_control() && c != '\n') {
+    // The whole text counts, spaces around it too: it is stored as given,
+    // and SQL stores index it with the statement lines (a bounded size).
+    let blank = text.trim().is_empty();
+    if blank || text.chars().count() > 500 || text.chars().any(|c| c.is_control() && c != '\n') {
         return Err(Error::invalid_input(
             field,
             "must be 1 to 500 printable characters",
@@ -624,4 +626,25 @@ pub struct ChangeCredited {
     pub tx: Option<Arc<Transaction>>,
     /// True when the key was seen before and nothing new was written.
     pub replayed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_memo;
+
+    #[test]
+    fn a_memo_is_1_to_500_printable_characters_counting_every_space() {
+        assert!(check_memo("reason", &"é".repeat(500)).is_ok());
+        assert!(check_memo("reason", "two\nlines").is_ok());
+        for bad in [
+            String::new(),
+            "   ".to_string(),
+            "x".repeat(501),
+            // Spaces count: stored as given, indexed with the lines.
+            format!("{}{}", "x".repeat(490), " ".repeat(20)),
+            "tab\there".to_string(),
+        ] {
+            assert!(check_memo("reason", &bad).is_err(), "{bad:?} accepted");
+        }
+    }
 }

@@ -96,12 +96,13 @@ impl Batch<'_> {
         let mut holds = Vec::new();
         for f in &self.fresh {
             let vendor = f.tx.vendor.as_ref().map(ToString::to_string);
+            let closes = f.tx.closes.map(codec::tx_key).transpose()?;
             journal.push((
                 &f.tx.key,
                 &f.tx.fingerprint,
                 f.tx.kind.as_str(),
                 vendor.clone(),
-                f.tx.closes.map(codec::tx_key).transpose()?,
+                closes,
                 f.expires,
                 f.at,
                 &f.tx.memo,
@@ -116,6 +117,11 @@ impl Batch<'_> {
                     f.tx.kind.as_str(),
                     vendor.clone(),
                     f.at,
+                    closes,
+                    &f.tx.memo,
+                    &f.tx.pos.store_id,
+                    &f.tx.pos.terminal_id,
+                    &f.tx.pos.receipt_no,
                 ));
             }
             if let (TxKind::Hold, Some(expires)) = (f.tx.kind, f.expires) {
@@ -147,8 +153,10 @@ impl Batch<'_> {
                 FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY n \
                 RETURNING idem_key, id), \
             p AS (\
-                INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns) \
-                SELECT j.id, (v->>1)::bigint, v->>2, (v->>3)::bigint, v->>4, v->>5, (v->>6)::bigint \
+                INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns, \
+                    closes, memo, store_id, terminal_id, receipt_no) \
+                SELECT j.id, (v->>1)::bigint, v->>2, (v->>3)::bigint, v->>4, v->>5, (v->>6)::bigint, \
+                    (v->>7)::bigint, v->>8, v->>9, v->>10, v->>11 \
                 FROM jsonb_array_elements(?::jsonb) AS e(v) JOIN j ON j.idem_key = v->>0), \
             h AS (\
                 INSERT INTO dcms_open_holds (tx_id, customer, expires_at_ns, points) \
@@ -274,31 +282,31 @@ impl Batch<'_> {
             let id =
                 f.id.ok_or_else(|| Error::Storage("a new transaction got no id".into()))?;
             let vendor = f.tx.vendor.as_ref().map(ToString::to_string);
+            let closes = f.tx.closes.map(codec::tx_key).transpose()?;
             for (leg, p) in f.tx.postings.iter().enumerate() {
-                rows.push((
-                    id,
-                    leg as i64,
-                    p.account.to_string(),
-                    p.points,
-                    f.tx.kind.as_str(),
-                    vendor.clone(),
-                    f.at,
-                ));
+                rows.push((id, leg as i64, p, f, vendor.clone(), closes));
             }
         }
-        for chunk in chunks(&rows, 7) {
+        for chunk in chunks(&rows, 12) {
             let sql = format!(
-                "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns) VALUES {}",
-                values("(?, ?, ?, ?, ?, ?, ?)", chunk.len())
+                "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns, \
+                 closes, memo, store_id, terminal_id, receipt_no) VALUES {}",
+                values("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
             );
             let insert = chunk.iter().fold(self.engine.query(&sql), |q, r| {
-                q.bind(r.0)
-                    .bind(r.1)
-                    .bind(r.2.clone())
-                    .bind(r.3)
-                    .bind(r.4)
-                    .bind(r.5.clone())
-                    .bind(r.6)
+                let (tx_id, leg, posting, f, vendor, closes) = r;
+                q.bind(*tx_id)
+                    .bind(*leg)
+                    .bind(posting.account.to_string())
+                    .bind(posting.points)
+                    .bind(f.tx.kind.as_str())
+                    .bind(vendor.clone())
+                    .bind(f.at)
+                    .bind(*closes)
+                    .bind(f.tx.memo.clone())
+                    .bind(f.tx.pos.store_id.clone())
+                    .bind(f.tx.pos.terminal_id.clone())
+                    .bind(f.tx.pos.receipt_no.clone())
             });
             insert.execute(&mut *conn).await?;
         }

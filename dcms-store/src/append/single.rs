@@ -54,8 +54,9 @@ impl Inner {
                 WHERE id = ? AND NOT EXISTS (SELECT 1 FROM k) RETURNING balance), \
             j AS (INSERT INTO dcms_journal (idem_key, fingerprint, kind, vendor, at_ns, memo, body) \
                 SELECT ?, ?, ?, ?, ?, ?, ? || c.balance || ? FROM c RETURNING id), \
-            p AS (INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns) \
-                SELECT j.id, l.n - 1, l.account, l.points, ?, ?, ? FROM j, \
+            p AS (INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns, \
+                    memo, store_id, terminal_id, receipt_no) \
+                SELECT j.id, l.n - 1, l.account, l.points, ?, ?, ?, ?, ?, ?, ? FROM j, \
                 unnest(CAST(? AS text[]), CAST(? AS bigint[])) WITH ORDINALITY AS l(account, points, n)), \
             b AS (INSERT INTO dcms_balances (account, slot, balance) \
                 SELECT m.account, ?, m.points FROM j, \
@@ -82,6 +83,10 @@ impl Inner {
             .bind(kind)
             .bind(vendor)
             .bind(credit.at)
+            .bind(tx.memo.clone())
+            .bind(tx.pos.store_id.clone())
+            .bind(tx.pos.terminal_id.clone())
+            .bind(tx.pos.receipt_no.clone())
             .bind(pg_array(accounts, true))
             .bind(pg_array(points.iter().map(i64::to_string), false))
             .bind(next_slot(self.slots))
