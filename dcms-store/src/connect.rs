@@ -56,6 +56,11 @@ impl SqlStore {
                 .unwrap_or(if engine == Engine::Sqlite { 1 } else { 16 })
                 .max(1),
             vendors_seen: Mutex::new(HashSet::new()),
+            #[cfg(feature = "postgres")]
+            pg_lines: match engine {
+                Engine::Postgres => Some(line_pool(url, &options)?),
+                _ => None,
+            },
         });
         let queue = match options.group_commit {
             Some(group) => {
@@ -147,6 +152,20 @@ async fn sqlite_pools(url: &str, options: &StoreOptions) -> Result<(AnyPool, Any
         .connect_lazy(url)
         .map_err(db)?;
     Ok((read, write))
+}
+
+/// PostgreSQL: the pool statement lines are read from, on sqlx's own
+/// PostgreSQL driver. A month close reads a few accounts at once, so a few
+/// connections, opened when first needed and closed when idle.
+#[cfg(feature = "postgres")]
+fn line_pool(url: &str, options: &StoreOptions) -> Result<sqlx::PgPool> {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(options.max_connections.min(4))
+        .min_connections(0)
+        .acquire_timeout(options.acquire_timeout)
+        .idle_timeout(std::time::Duration::from_secs(60))
+        .connect_lazy(url)
+        .map_err(db)
 }
 
 /// PostgreSQL and MySQL: one pool. Transactions run at READ COMMITTED: each

@@ -66,6 +66,7 @@ mod connect;
 mod engine;
 mod error;
 mod group_commit;
+mod lines;
 mod options;
 mod reads;
 mod store;

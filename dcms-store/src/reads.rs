@@ -5,14 +5,12 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 use dcms_core::store::{
-    check_boundaries, check_limit, AccountLine, Activity, Balance, Cursor, JournalQuery, KindTotal,
-    LineSink, Order, Page, MAX_PAGE,
+    check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, Order, Page,
 };
 use dcms_core::transaction::ALL_KINDS;
 use dcms_core::{
-    AccountRef, CustomerId, Error, PosRef, Posting, Result, Transaction, TxId, TxKind, VendorId,
+    AccountRef, CustomerId, Error, Posting, Result, Transaction, TxId, TxKind, VendorId,
 };
-use futures::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
@@ -78,26 +76,6 @@ pub(crate) async fn load_tx(
     id: i64,
 ) -> Result<Option<Transaction>> {
     Ok(load_txs(engine, conn, &[id]).await?.pop())
-}
-
-/// A row of [`Inner::account_lines`]: `tx_id, at_ns, kind, points, closes,
-/// memo, store_id, terminal_id, receipt_no`.
-fn decode_line(row: &AnyRow) -> Result<AccountLine> {
-    let kind: &str = row.try_get(2).map_err(db)?;
-    let closes: Option<i64> = row.try_get(4).map_err(db)?;
-    Ok(AccountLine {
-        tx: codec::tx_id(row.try_get(0).map_err(db)?)?,
-        at: codec::time(row.try_get(1).map_err(db)?),
-        kind: TxKind::parse(kind)?,
-        points: row.try_get(3).map_err(db)?,
-        closes: closes.map(codec::tx_id).transpose()?,
-        memo: row.try_get(5).map_err(db)?,
-        pos: PosRef {
-            store_id: row.try_get(6).map_err(db)?,
-            terminal_id: row.try_get(7).map_err(db)?,
-            receipt_no: row.try_get(8).map_err(db)?,
-        },
-    })
 }
 
 fn decode_tx(row: &AnyRow, postings: Vec<Posting>) -> Result<Transaction> {
@@ -405,51 +383,5 @@ impl Inner {
             totals.sort_by_key(|t| ALL_KINDS.iter().position(|k| *k == t.kind));
         }
         Ok(Activity { opening, buckets })
-    }
-
-    /// Statement lines in one streamed statement: the account's postings in
-    /// the range, which carry every field a line shows (copied from the
-    /// transaction when written, migration `..._posting_lines`), so on
-    /// SQLite and PostgreSQL this is a range of the statement index and no
-    /// journal row is read. Rows go to `sink` in chunks as they arrive, so
-    /// memory holds one chunk, whatever the month's size.
-    pub(crate) async fn account_lines(
-        &self,
-        account: &AccountRef,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        sink: &mut LineSink<'_>,
-    ) -> Result<u64> {
-        let (from, to) = (codec::nanos(from)?, codec::nanos(to)?);
-        if from >= to {
-            return Ok(0);
-        }
-        let mut conn = self.reader().await?;
-        let mut rows = self
-            .engine
-            .query(
-                "SELECT tx_id, at_ns, kind, points, closes, memo, store_id, terminal_id, receipt_no \
-                 FROM dcms_postings WHERE account = ? AND at_ns >= ? AND at_ns < ? ORDER BY tx_id",
-            )
-            .bind(account.to_string())
-            .bind(from)
-            .bind(to)
-            .fetch(&mut *conn);
-        let chunk_size = MAX_PAGE as usize;
-        let mut chunk = Vec::with_capacity(chunk_size);
-        let mut total = 0u64;
-        while let Some(row) = rows.try_next().await.map_err(db)? {
-            chunk.push(decode_line(&row)?);
-            if chunk.len() == chunk_size {
-                total += chunk.len() as u64;
-                sink(&chunk)?;
-                chunk.clear();
-            }
-        }
-        if !chunk.is_empty() {
-            total += chunk.len() as u64;
-            sink(&chunk)?;
-        }
-        Ok(total)
     }
 }

@@ -30,6 +30,10 @@ pub(crate) struct Inner {
     /// Vendors known to exist. Vendors are never deleted, so a vendor seen
     /// once need not be looked up again.
     pub vendors_seen: Mutex<HashSet<VendorId>>,
+    /// PostgreSQL: statement lines are read through sqlx's PostgreSQL
+    /// driver itself (see [`crate::lines`]); connects on first use.
+    #[cfg(feature = "postgres")]
+    pub pg_lines: Option<sqlx::PgPool>,
 }
 
 /// A ledger store on SQLite, PostgreSQL or MySQL/MariaDB. Open one with
