@@ -131,13 +131,15 @@ async fn sqlite_pools(url: &str, options: &StoreOptions) -> Result<(AnyPool, Any
     if url.contains(":memory:") || url.contains("mode=memory") {
         return Ok((write.clone(), write));
     }
-    // Readers map the file (`mmap_size`): a statement's lines have their
-    // journal rows spread over the month's part of the file, one or two per
-    // page, and through SQLite's default page cache (2 MB per reader) each
-    // was a read() system call, more time than the rest of the query; mapped,
-    // a page in the OS cache costs a memory access. Only address space is
-    // reserved; SQLite caps the size at its compile-time maximum (2 GiB in
-    // the bundled build). The writer keeps plain reads and writes.
+    // Readers map the file (`mmap_size`): reads that visit journal rows
+    // (whole transactions, journal pages) touch one or two rows per page
+    // spread over the file, and through SQLite's default page cache (2 MB
+    // per reader) each page was a read() system call, more time than the
+    // rest of the query; mapped, a page in the OS cache costs a memory
+    // access. (Statement lines no longer visit the journal; for them it
+    // makes no measurable difference.) Only address space is reserved;
+    // SQLite caps the size at its compile-time maximum (2 GiB in the
+    // bundled build). The writer keeps plain reads and writes.
     let read = AnyPoolOptions::new()
         .max_connections(options.max_connections)
         .acquire_timeout(options.acquire_timeout)
@@ -155,12 +157,14 @@ async fn sqlite_pools(url: &str, options: &StoreOptions) -> Result<(AnyPool, Any
 }
 
 /// PostgreSQL: the pool statement lines are read from, on sqlx's own
-/// PostgreSQL driver. A month close reads a few accounts at once, so a few
-/// connections, opened when first needed and closed when idle.
+/// PostgreSQL driver. A month close reads up to `CLOSE_IN_FLIGHT` accounts
+/// at once, so that many connections at most, opened when first needed and
+/// closed when idle.
 #[cfg(feature = "postgres")]
 fn line_pool(url: &str, options: &StoreOptions) -> Result<sqlx::PgPool> {
+    let in_flight = u32::try_from(dcms_core::statement::CLOSE_IN_FLIGHT).unwrap_or(u32::MAX);
     sqlx::postgres::PgPoolOptions::new()
-        .max_connections(options.max_connections.min(4))
+        .max_connections(options.max_connections.min(in_flight))
         .min_connections(0)
         .acquire_timeout(options.acquire_timeout)
         .idle_timeout(std::time::Duration::from_secs(60))

@@ -49,7 +49,7 @@ const CHUNKS_AHEAD: usize = 4;
 /// index range again: pages that grow keep that to about 20 reads even for
 /// a month of a million lines, while a page never holds more than
 /// [`LAST_PAGE`] lines.
-const FIRST_PAGE: i64 = MAX_PAGE as i64;
+const FIRST_PAGE: i64 = 4 * MAX_PAGE as i64;
 const LAST_PAGE: i64 = 65_536;
 
 /// A line's columns, in the order every statement here reads them.
@@ -60,17 +60,14 @@ const LINE_COLUMNS: &str =
 struct Out(mpsc::Sender<Result<Vec<AccountLine>>>);
 
 impl Out {
-    /// Sends the lines in `lines` (if any) in chunks of at most [`CHUNK`]
-    /// and empties it. False when the caller has stopped listening.
-    async fn send(&self, lines: &mut Vec<AccountLine>) -> bool {
-        while !lines.is_empty() {
-            let rest = lines.split_off(lines.len().min(CHUNK));
-            let chunk = std::mem::replace(lines, rest);
-            if self.0.send(Ok(chunk)).await.is_err() {
-                return false;
-            }
+    /// Sends the lines in `chunk` (at most [`CHUNK`], none is fine) and
+    /// leaves it empty. False when the caller has stopped listening.
+    async fn send(&self, chunk: &mut Vec<AccountLine>) -> bool {
+        if chunk.is_empty() {
+            return true;
         }
-        true
+        let full = std::mem::replace(chunk, Vec::with_capacity(CHUNK));
+        self.0.send(Ok(full)).await.is_ok()
     }
 }
 
@@ -278,7 +275,7 @@ impl Inner {
                 .map_err(db)?;
             let count: i64 = row.try_get(0).map_err(db)?;
             let json: &str = row.try_get(1).map_err(db)?;
-            let page: Vec<PageLine<'_>> =
+            let mut page: Vec<PageLine<'_>> =
                 serde_json::from_str(json).map_err(|e| corrupt("statement lines", e))?;
             if i64::try_from(page.len()).ok() != Some(count) {
                 return Err(corrupt(
@@ -286,22 +283,25 @@ impl Inner {
                     format!("{count} lines counted, {} in the page", page.len()),
                 ));
             }
-            let mut lines = page
-                .into_iter()
-                .map(PageLine::into_line)
-                .collect::<Result<Vec<_>>>()?;
             // The page is selected in id order and SQLite aggregates an
             // ordered subquery in its order, but SQL does not promise it
             // (an ORDER BY inside the aggregate would sort every page a
             // second time): checked here, sorted if ever needed.
-            if lines.windows(2).any(|w| w[0].tx > w[1].tx) {
-                lines.sort_unstable_by_key(|l| l.tx);
+            if page.windows(2).any(|w| w[0].0 > w[1].0) {
+                page.sort_unstable_by_key(|l| l.0);
             }
-            let next = match lines.last() {
-                Some(last) if count == size => Some(codec::tx_key(last.tx)?),
+            let next = match page.last() {
+                Some(last) if count == size => Some(last.0),
                 _ => None,
             };
-            if !out.send(&mut lines).await {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for line in page {
+                chunk.push(line.into_line()?);
+                if chunk.len() == CHUNK && !out.send(&mut chunk).await {
+                    return Ok(());
+                }
+            }
+            if !out.send(&mut chunk).await {
                 return Ok(());
             }
             match next {

@@ -219,8 +219,10 @@ enum VendorRef<'a> {
 /// documents are stored, and their vendors notified, one at a time in id
 /// order all the same; this overlaps one vendor's reads (in the database,
 /// or on its own connection thread on SQLite) with another's rendering.
-/// Each in flight holds a read connection and its documents.
-pub const CLOSE_IN_FLIGHT: usize = 4;
+/// Each in flight holds a read connection and its documents. 8 rather
+/// than 4 was 3-7% faster on SQLite in the month-close benchmark
+/// (benches/README.md), the same on PostgreSQL.
+pub const CLOSE_IN_FLIGHT: usize = 8;
 
 type Prepared = Result<(Statement, Rendered, String)>;
 

@@ -1,0 +1,136 @@
+//! A month with more lines than one read takes: on SQLite lines come in
+//! pages of 4,000 then 8,000 lines, each found after the last line of the
+//! one before. 12,000 lines fill exactly two pages (so a third, empty one
+//! ends the read). Every engine must give the journal's lines, in id
+//! order, in chunks of at most `MAX_PAGE`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use common::{options, Kind, TestDb};
+use dcms_core::store::{AccountLine, JournalQuery, Order, MAX_PAGE};
+use dcms_core::{
+    AccountRef, CreditChange, Currency, DynLedgerStore, Ledger, LedgerConfig, PosRef, Vendor,
+    VendorId,
+};
+use rust_decimal::Decimal;
+
+const LINES: usize = 12_000;
+
+async fn journal_lines(store: &DynLedgerStore, account: &AccountRef) -> Vec<AccountLine> {
+    let mut q = JournalQuery {
+        account: Some(account.clone()),
+        from: None,
+        to: None,
+        order: Order::OldestFirst,
+        after: None,
+        limit: MAX_PAGE,
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = store.journal(&q).await.unwrap();
+        out.extend(page.items.iter().map(|t| AccountLine::of(t, account)));
+        match page.next {
+            Some(c) => q.after = Some(c),
+            None => return out,
+        }
+    }
+}
+
+async fn many_lines(kind: Kind) {
+    let Some(db) = TestDb::create(kind).await else {
+        return;
+    };
+    let store = db.open(options(true)).await;
+    let ledger = Ledger::open(store.clone(), LedgerConfig::default())
+        .await
+        .unwrap();
+    let vendor = Vendor::new(
+        VendorId::new("busy").unwrap(),
+        "Busy",
+        Currency::builtin("USD").unwrap(),
+        chrono_tz::UTC,
+    );
+    let vendor = ledger.create_vendor(vendor).await.unwrap().id;
+    let customers = [
+        ledger.open_account("a").await.unwrap().id,
+        ledger.open_account("b").await.unwrap().id,
+    ];
+    let ledger = &ledger;
+    for batch in 0..LINES / 500 {
+        let credits = (0..500).map(|i| {
+            let n = batch * 500 + i;
+            let credit = CreditChange {
+                key: format!("sale-{n}"),
+                vendor: vendor.clone(),
+                account: customers[n % 2],
+                total: Decimal::new(901 + (n % 99) as i64, 2),
+                tendered: Decimal::new(1000, 2),
+                pos: PosRef {
+                    store_id: Some(format!("s{}", n % 7)),
+                    terminal_id: (n % 3 == 0).then(|| "t-1".to_string()),
+                    receipt_no: Some(format!("r.{n}")),
+                },
+            };
+            async move { ledger.credit_change(&credit).await.unwrap() }
+        });
+        futures::future::join_all(credits).await;
+    }
+
+    let account = AccountRef::Vendor(vendor);
+    let from = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap();
+    let mut lines = Vec::new();
+    let mut chunks = Vec::new();
+    let n = store
+        .account_lines(&account, from, to, &mut |chunk| {
+            chunks.push(chunk.len());
+            lines.extend_from_slice(chunk);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, LINES as u64, "{kind:?}: the count returned");
+    assert!(
+        chunks.iter().all(|c| (1..=MAX_PAGE as usize).contains(c)),
+        "{kind:?}: chunks {chunks:?}"
+    );
+    assert_eq!(
+        lines,
+        journal_lines(&store, &account).await,
+        "{kind:?}: lines = journal"
+    );
+    assert!(lines.windows(2).all(|w| w[0].tx < w[1].tx), "id order");
+
+    // A sink that fails stops the read with its error.
+    let mut seen = 0;
+    let stopped = store
+        .account_lines(&account, from, to, &mut |chunk| {
+            seen += chunk.len();
+            Err(dcms_core::Error::Storage("the reader gave up".into()))
+        })
+        .await;
+    assert!(
+        matches!(&stopped, Err(dcms_core::Error::Storage(m)) if m == "the reader gave up"),
+        "{kind:?}: {stopped:?}"
+    );
+    assert!(seen <= MAX_PAGE as usize);
+    drop((ledger, store));
+    db.remove().await;
+}
+
+#[tokio::test]
+async fn sqlite_many_lines() {
+    many_lines(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_many_lines() {
+    many_lines(Kind::Postgres).await;
+}
+
+#[tokio::test]
+async fn mysql_many_lines() {
+    many_lines(Kind::Mysql).await;
+}
