@@ -152,12 +152,15 @@ where
 /// SQLite, the statement that reads one page: `(number of lines, JSON
 /// array)`. SQLite would rather walk the (account, tx_id) index, which gives
 /// the order without a sort but has no line fields: a table lookup per line
-/// of the account's whole history. The statement index has them all.
-fn page_sql() -> String {
+/// of the account's whole history. The statement index has them all; it
+/// is in time order, so `in_id_order` sorts the range (a temporary B-tree
+/// in SQLite) before taking the page.
+fn page_sql(in_id_order: bool) -> String {
+    let order = if in_id_order { " ORDER BY tx_id" } else { "" };
     format!(
         "SELECT count(*), json_group_array(json_array({LINE_COLUMNS})) FROM (\
          SELECT {LINE_COLUMNS} FROM dcms_postings INDEXED BY dcms_postings_account_lines \
-         WHERE account = ? AND at_ns >= ? AND at_ns < ? AND tx_id > ? ORDER BY tx_id LIMIT ?) AS page"
+         WHERE account = ? AND at_ns >= ? AND at_ns < ? AND tx_id > ?{order} LIMIT ?) AS page"
     )
 }
 
@@ -256,15 +259,22 @@ impl Inner {
     }
 
     /// SQLite: pages of lines, each one row of JSON.
+    ///
+    /// The first read takes the range in the index's (time) order, without
+    /// a sort in SQLite: when it holds the whole range (most months of most
+    /// accounts), it is sorted here and that is all. Otherwise the range is
+    /// read again in id order, a page at a time.
     async fn lines_in_pages(&self, account: &str, from: i64, to: i64, out: &Out) -> Result<()> {
-        let sql = page_sql();
+        let (whole, in_id_order) = (page_sql(false), page_sql(true));
         let mut conn = self.reader().await?;
         let mut after = i64::MIN;
         let mut size = FIRST_PAGE;
+        let mut first = true;
         loop {
+            let sql = if first { &whole } else { &in_id_order };
             let row = self
                 .engine
-                .query(&sql)
+                .query(sql)
                 .bind(account.to_string())
                 .bind(from)
                 .bind(to)
@@ -283,15 +293,22 @@ impl Inner {
                     format!("{count} lines counted, {} in the page", page.len()),
                 ));
             }
-            // The page is selected in id order and SQLite aggregates an
-            // ordered subquery in its order, but SQL does not promise it
-            // (an ORDER BY inside the aggregate would sort every page a
-            // second time): checked here, sorted if ever needed.
+            if first && count == size {
+                // More than one page: read again in id order.
+                first = false;
+                size = (size * 2).min(LAST_PAGE);
+                continue;
+            }
+            // The first read is in time order. Later pages are selected in
+            // id order and SQLite aggregates an ordered subquery in its
+            // order, but SQL does not promise it (an ORDER BY inside the
+            // aggregate would sort every page a second time): checked here,
+            // sorted if ever needed.
             if page.windows(2).any(|w| w[0].0 > w[1].0) {
                 page.sort_unstable_by_key(|l| l.0);
             }
             let next = match page.last() {
-                Some(last) if count == size => Some(last.0),
+                Some(last) if count == size && !first => Some(last.0),
                 _ => None,
             };
             let mut chunk = Vec::with_capacity(CHUNK);

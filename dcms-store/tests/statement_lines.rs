@@ -1,8 +1,10 @@
-//! A month with more lines than one read takes: on SQLite lines come in
-//! pages of 4,000 then 8,000 lines, each found after the last line of the
-//! one before. 12,000 lines fill exactly two pages (so a third, empty one
-//! ends the read). Every engine must give the journal's lines, in id
-//! order, in chunks of at most `MAX_PAGE`.
+//! A month with more lines than one read takes. On SQLite the first read
+//! takes up to 4,000 lines in time order; a month with more is read again
+//! in id order in pages of 8,000, 16,000, ... lines, each found after the
+//! last line of the one before. 24,000 lines make the first read full and
+//! fill exactly two pages after it (so a third, empty one ends the read).
+//! Every engine must give the journal's lines, in id order, in chunks of at
+//! most `MAX_PAGE`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -16,7 +18,7 @@ use dcms_core::{
 };
 use rust_decimal::Decimal;
 
-const LINES: usize = 12_000;
+const LINES: usize = 24_000;
 
 async fn journal_lines(store: &DynLedgerStore, account: &AccountRef) -> Vec<AccountLine> {
     let mut q = JournalQuery {
