@@ -9,9 +9,7 @@
 
 mod common;
 
-use chrono::{TimeZone, Utc};
-use common::{options, Kind, TestDb};
-use dcms_core::store::{AccountLine, JournalQuery, Order, MAX_PAGE};
+use common::{all_lines, journal_lines, options, Kind, TestDb};
 use dcms_core::{
     AccountRef, CreditChange, Currency, DynLedgerStore, Ledger, LedgerConfig, PosRef, Redeem,
     Vendor, VendorId,
@@ -189,39 +187,6 @@ async fn copy_table(
     rows.len()
 }
 
-async fn lines(store: &DynLedgerStore, account: &AccountRef) -> Vec<AccountLine> {
-    let from = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
-    let to = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap();
-    let mut out = Vec::new();
-    store
-        .account_lines(account, from, to, &mut |chunk| {
-            out.extend_from_slice(chunk);
-            Ok(())
-        })
-        .await
-        .unwrap();
-    out
-}
-
-/// The same lines from whole journal transactions.
-async fn journal_lines(store: &DynLedgerStore, account: &AccountRef) -> Vec<AccountLine> {
-    let page = store
-        .journal(&JournalQuery {
-            account: Some(account.clone()),
-            from: None,
-            to: None,
-            order: Order::OldestFirst,
-            after: None,
-            limit: MAX_PAGE,
-        })
-        .await
-        .unwrap();
-    page.items
-        .iter()
-        .map(|t| AccountLine::of(t, account))
-        .collect()
-}
-
 async fn backfilled(kind: Kind) {
     let Some(written) = TestDb::create(kind).await else {
         return;
@@ -246,19 +211,19 @@ async fn backfilled(kind: Kind) {
     // Opening the store applies the migration under test.
     let migrated = old.open(options(false)).await;
     for account in &accounts {
-        let expected = lines(&source, account).await;
+        let expected = all_lines(&source, account).await.0;
         assert_eq!(
             expected,
             journal_lines(&source, account).await,
             "{kind:?} {account}: today's lines = journal"
         );
         assert_eq!(
-            lines(&migrated, account).await,
+            all_lines(&migrated, account).await.0,
             expected,
             "{kind:?} {account}: backfilled lines = lines written today"
         );
     }
-    let vendor_lines = lines(&migrated, &accounts[0]).await;
+    let vendor_lines = all_lines(&migrated, &accounts[0]).await.0;
     assert_eq!(
         vendor_lines.len(),
         4,

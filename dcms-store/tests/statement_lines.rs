@@ -10,35 +10,14 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use common::{options, Kind, TestDb};
-use dcms_core::store::{AccountLine, JournalQuery, Order, MAX_PAGE};
+use common::{all_lines, journal_lines, options, Kind, TestDb};
+use dcms_core::store::MAX_PAGE;
 use dcms_core::{
-    AccountRef, CreditChange, Currency, DynLedgerStore, Ledger, LedgerConfig, PosRef, Vendor,
-    VendorId,
+    AccountRef, CreditChange, Currency, Ledger, LedgerConfig, PosRef, Vendor, VendorId,
 };
 use rust_decimal::Decimal;
 
 const LINES: usize = 24_000;
-
-async fn journal_lines(store: &DynLedgerStore, account: &AccountRef) -> Vec<AccountLine> {
-    let mut q = JournalQuery {
-        account: Some(account.clone()),
-        from: None,
-        to: None,
-        order: Order::OldestFirst,
-        after: None,
-        limit: MAX_PAGE,
-    };
-    let mut out = Vec::new();
-    loop {
-        let page = store.journal(&q).await.unwrap();
-        out.extend(page.items.iter().map(|t| AccountLine::of(t, account)));
-        match page.next {
-            Some(c) => q.after = Some(c),
-            None => return out,
-        }
-    }
-}
 
 async fn many_lines(kind: Kind) {
     let Some(db) = TestDb::create(kind).await else {
@@ -81,19 +60,8 @@ async fn many_lines(kind: Kind) {
     }
 
     let account = AccountRef::Vendor(vendor);
-    let from = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
-    let to = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap();
-    let mut lines = Vec::new();
-    let mut chunks = Vec::new();
-    let n = store
-        .account_lines(&account, from, to, &mut |chunk| {
-            chunks.push(chunk.len());
-            lines.extend_from_slice(chunk);
-            Ok(())
-        })
-        .await
-        .unwrap();
-    assert_eq!(n, LINES as u64, "{kind:?}: the count returned");
+    let (lines, chunks) = all_lines(&store, &account).await;
+    assert_eq!(lines.len(), LINES, "{kind:?}: every line");
     assert!(
         chunks.iter().all(|c| (1..=MAX_PAGE as usize).contains(c)),
         "{kind:?}: chunks {chunks:?}"
@@ -106,6 +74,8 @@ async fn many_lines(kind: Kind) {
     assert!(lines.windows(2).all(|w| w[0].tx < w[1].tx), "id order");
 
     // A sink that fails stops the read with its error.
+    let from = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap();
     let mut seen = 0;
     let stopped = store
         .account_lines(&account, from, to, &mut |chunk| {
