@@ -47,6 +47,14 @@
 //!   engines' bind-parameter limits). Each writer has its own queue and
 //!   appends go to a writer by customer, so parallel writers lock disjoint
 //!   customer rows; writer `i` adds its vendor movements to slot row `i`.
+//! - Each posting carries the fields a statement line shows (kind, vendor,
+//!   time, the transaction it closes, memo, point of sale), copied from its
+//!   transaction when written, so a month's statement never reads journal
+//!   rows; on SQLite and PostgreSQL a covering index on (account, time)
+//!   holds them all, so it is one range of that index. Statement lines
+//!   are read by a task of their own while the caller renders them; on
+//!   PostgreSQL through sqlx's own driver, on SQLite in pages of many
+//!   lines per row.
 //! - Transaction ids increase in the order appends take them. On PostgreSQL
 //!   and MySQL an id taken by a transaction that rolled back is not reused
 //!   (ids can have gaps), and with concurrent writers a higher id can commit
