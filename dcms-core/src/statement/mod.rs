@@ -20,6 +20,7 @@ mod build;
 mod close;
 mod csv;
 mod json;
+mod json_line;
 mod lines;
 pub mod pdf;
 mod receipt;

@@ -6,32 +6,17 @@
 //! [`super::vendor_statement`] plus [`super::for_each_line_page`] render.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use super::build::Frame;
 use super::close::Rendered;
 use super::csv::{self, CsvWriter};
 use super::json::JsonWriter;
+use super::json_line::JsonLine;
 use super::{pdf, Statement};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::store::{AccountLine, Activity, KindTotal};
 use crate::transaction::{TxKind, ALL_KINDS};
-
-/// A line as the JSON rendering writes it: the same fields, names and order
-/// as [`super::StatementLine`], borrowed instead of owned.
-#[derive(Serialize)]
-struct JsonLine<'a> {
-    tx: u64,
-    time: &'a str,
-    kind: &'static str,
-    store_id: Option<&'a str>,
-    terminal_id: Option<&'a str>,
-    receipt_no: Option<&'a str>,
-    points: i64,
-    closes: Option<u64>,
-    memo: Option<&'a str>,
-}
 
 /// Count and points (in the store's sign) of one kind on one day.
 type Cell = (u64, i64);
@@ -121,8 +106,7 @@ impl<'a> LineRenderer<'a> {
                 self.json.push(b',');
             }
             self.json.push(b'\n');
-            serde_json::to_writer(&mut self.json, &line)
-                .map_err(|e| Error::Storage(format!("json encoding: {e}")))?;
+            line.write(&mut self.json)?;
             self.lines += 1;
         }
         Ok(())
