@@ -9,6 +9,10 @@ use std::time::Duration;
 pub struct StoreOptions {
     /// Connections in the pool (PostgreSQL, MySQL) or reader connections
     /// (SQLite, which always has exactly one writer connection).
+    /// PostgreSQL also opens, while statements are being read, up to
+    /// `min(max_connections, CLOSE_IN_FLIGHT)` connections of its own for
+    /// statement lines (closed again after a minute idle): count them in
+    /// the server's `max_connections`.
     pub max_connections: u32,
     /// How long to wait for a free connection before reporting the store
     /// unavailable.
