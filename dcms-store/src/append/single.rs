@@ -49,6 +49,8 @@ impl Inner {
             return None;
         }
         let credit = self.fast_credit(tx)?;
+        // Postings carry the line fields of their transaction; `closes` is
+        // left NULL because this path takes no transaction that closes one.
         let sql = "WITH k AS (SELECT 1 FROM dcms_journal WHERE idem_key = ?), \
             c AS (UPDATE dcms_customers SET balance = balance + ? \
                 WHERE id = ? AND NOT EXISTS (SELECT 1 FROM k) RETURNING balance), \
