@@ -9,8 +9,7 @@
 
 mod common;
 
-use chrono::{TimeZone, Utc};
-use common::{all_lines, journal_lines, options, Kind, TestDb};
+use common::{all_lines, all_time, journal_lines, options, Kind, TestDb};
 use dcms_core::store::MAX_PAGE;
 use dcms_core::{
     AccountRef, CreditChange, Currency, Ledger, LedgerConfig, PosRef, Vendor, VendorId,
@@ -74,8 +73,7 @@ async fn many_lines(kind: Kind) {
     assert!(lines.windows(2).all(|w| w[0].tx < w[1].tx), "id order");
 
     // A sink that fails stops the read with its error.
-    let from = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
-    let to = Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap();
+    let (from, to) = all_time();
     let mut seen = 0;
     let stopped = store
         .account_lines(&account, from, to, &mut |chunk| {

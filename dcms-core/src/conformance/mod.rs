@@ -12,4 +12,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod ledger;
+pub mod lines;
 pub mod objects;

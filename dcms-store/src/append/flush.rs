@@ -66,6 +66,16 @@ fn values(row: &str, n: usize) -> String {
 }
 
 impl Batch<'_> {
+    /// The holds this batch settles (captured, voided or released): they
+    /// leave the open-hold index.
+    fn settled_holds(&self) -> Vec<i64> {
+        self.targets
+            .iter()
+            .filter(|(id, t)| !t.open_hold.is_empty() && self.closed_here.contains(*id))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// Writes the batch: on PostgreSQL two statements, elsewhere multi-row
     /// statements per table.
     pub(super) async fn flush(&mut self, conn: &mut AnyConnection) -> Step<()> {
@@ -131,12 +141,7 @@ impl Batch<'_> {
                 }
             }
         }
-        let settled: Vec<i64> = self
-            .targets
-            .iter()
-            .filter(|(id, t)| !t.open_hold.is_empty() && self.closed_here.contains(*id))
-            .map(|(id, _)| *id)
-            .collect();
+        let settled = self.settled_holds();
         let customers: Vec<(i64, i64, i64)> = self
             .customers
             .iter()
@@ -316,12 +321,7 @@ impl Batch<'_> {
     /// Settled holds leave the open-hold index; new holds with an expiry
     /// join it (one row per customer leg).
     async fn write_holds(&mut self, conn: &mut AnyConnection) -> Step<()> {
-        let settled: Vec<i64> = self
-            .targets
-            .iter()
-            .filter(|(id, t)| !t.open_hold.is_empty() && self.closed_here.contains(*id))
-            .map(|(id, _)| *id)
-            .collect();
+        let settled = self.settled_holds();
         if !settled.is_empty() {
             let (list, settled) = in_list(settled);
             let sql = format!("DELETE FROM dcms_open_holds WHERE tx_id IN ({list})");

@@ -230,51 +230,31 @@ impl Made {
     }
 }
 
+/// All of time, as far as these tests write it.
+pub fn all_time() -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    use chrono::TimeZone;
+    (
+        chrono::Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap(),
+        chrono::Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap(),
+    )
+}
+
 /// Every line of `account` from `account_lines` (all of time), with the
 /// sizes of the chunks it came in.
 pub async fn all_lines(
     store: &DynLedgerStore,
     account: &dcms_core::AccountRef,
 ) -> (Vec<dcms_core::store::AccountLine>, Vec<usize>) {
-    use chrono::TimeZone;
-    let from = chrono::Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
-    let to = chrono::Utc.with_ymd_and_hms(2200, 1, 1, 0, 0, 0).unwrap();
-    let mut lines = Vec::new();
-    let mut chunks = Vec::new();
-    let n = store
-        .account_lines(account, from, to, &mut |chunk| {
-            chunks.push(chunk.len());
-            lines.extend_from_slice(chunk);
-            Ok(())
-        })
-        .await
-        .unwrap();
-    assert_eq!(n, lines.len() as u64, "the count account_lines returned");
-    (lines, chunks)
+    let (from, to) = all_time();
+    dcms_core::conformance::lines::read_lines(store.as_ref(), account, from, to).await
 }
 
-/// The same lines built from whole transactions, read page by page from
-/// `journal`: what `account_lines` must agree with.
+/// The same lines built from whole journal transactions: what
+/// `account_lines` must agree with.
 pub async fn journal_lines(
     store: &DynLedgerStore,
     account: &dcms_core::AccountRef,
 ) -> Vec<dcms_core::store::AccountLine> {
-    use dcms_core::store::{AccountLine, JournalQuery, Order, MAX_PAGE};
-    let mut q = JournalQuery {
-        account: Some(account.clone()),
-        from: None,
-        to: None,
-        order: Order::OldestFirst,
-        after: None,
-        limit: MAX_PAGE,
-    };
-    let mut out = Vec::new();
-    loop {
-        let page = store.journal(&q).await.unwrap();
-        out.extend(page.items.iter().map(|t| AccountLine::of(t, account)));
-        match page.next {
-            Some(c) => q.after = Some(c),
-            None => return out,
-        }
-    }
+    let (from, to) = all_time();
+    dcms_core::conformance::lines::journal_lines(store.as_ref(), account, from, to).await
 }

@@ -5,10 +5,11 @@
 use chrono::Duration;
 
 use super::Fixture;
+use crate::conformance::lines;
 use crate::error::Error;
 use crate::ids::AccountRef;
 use crate::ledger::Redeem;
-use crate::store::{AccountLine, JournalQuery, KindTotal, Order, MAX_PAGE};
+use crate::store::{AccountLine, KindTotal, MAX_PAGE};
 use crate::transaction::TxKind;
 
 /// Every line of `account` in `[from, to)` through `account_lines`, with the
@@ -19,20 +20,7 @@ async fn lines_of(
     from: chrono::DateTime<chrono::Utc>,
     to: chrono::DateTime<chrono::Utc>,
 ) -> (Vec<AccountLine>, Vec<usize>) {
-    let mut lines = Vec::new();
-    let mut chunks = Vec::new();
-    let n = f
-        .ledger
-        .store()
-        .account_lines(account, from, to, &mut |chunk| {
-            chunks.push(chunk.len());
-            lines.extend_from_slice(chunk);
-            Ok(())
-        })
-        .await
-        .unwrap();
-    assert_eq!(n, lines.len() as u64, "the count returned");
-    (lines, chunks)
+    lines::read_lines(f.ledger.store().as_ref(), account, from, to).await
 }
 
 /// The same lines built from `journal` pages.
@@ -42,23 +30,7 @@ async fn journal_lines(
     from: chrono::DateTime<chrono::Utc>,
     to: chrono::DateTime<chrono::Utc>,
 ) -> Vec<AccountLine> {
-    let mut q = JournalQuery {
-        account: Some(account.clone()),
-        from: Some(from),
-        to: Some(to),
-        order: Order::OldestFirst,
-        after: None,
-        limit: MAX_PAGE,
-    };
-    let mut out = Vec::new();
-    loop {
-        let page = f.ledger.store().journal(&q).await.unwrap();
-        out.extend(page.items.iter().map(|t| AccountLine::of(t, account)));
-        match page.next {
-            Some(c) => q.after = Some(c),
-            None => return out,
-        }
-    }
+    lines::journal_lines(f.ledger.store().as_ref(), account, from, to).await
 }
 
 pub(super) async fn statement_reads(f: Fixture) {
