@@ -11,7 +11,7 @@ use sqlx::AnyPool;
 
 use crate::engine::Engine;
 use crate::error::db;
-use crate::group_commit::Queue;
+use crate::group_commit::{solo_limit, Queue};
 use crate::options::StoreOptions;
 use crate::store::{Inner, SqlStore};
 
@@ -70,7 +70,8 @@ impl SqlStore {
                 } else {
                     group.writers
                 };
-                Some(Queue::start(inner.clone(), group, writers)?)
+                let solo = solo_limit(engine, inner.slots, options.max_connections, writers);
+                Some(Queue::start(inner.clone(), group, writers, solo)?)
             }
             None => None,
         };

@@ -91,6 +91,13 @@ pub struct GroupCommit {
     pub max_wait: Duration,
     /// Writers committing batches in parallel (always 1 on SQLite). While one
     /// waits for its flush, another gathers the next batch.
+    ///
+    /// On PostgreSQL with more than one balance slot row, an append whose
+    /// writer is idle (nothing queued, no batch committing) commits on its
+    /// own instead, one per slot row at a time within the connections the
+    /// writers leave free: callers that wait for each append before sending
+    /// the next then commit side by side and share the server's flushes,
+    /// instead of taking turns through the writers.
     pub writers: usize,
 }
 

@@ -103,7 +103,7 @@ impl LedgerStore for SqlStore {
 
     async fn append(&self, tx: NewTransaction) -> Result<Appended> {
         match &self.queue {
-            Some(queue) => queue.append(tx).await,
+            Some(queue) => queue.append(&self.inner, tx).await,
             None => self.inner.append_one(tx).await,
         }
     }
