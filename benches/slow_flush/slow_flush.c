@@ -30,18 +30,22 @@ static void slow_down(void) {
     }
 }
 
-int fsync(int fd) {
-    static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-    int rc = real(fd);
+typedef int (*flush_fn)(int);
+
+/* The real function `name` (looked up once), then the delay. */
+static int flush_then_wait(flush_fn *real, const char *name, int fd) {
+    if (!*real) *real = (flush_fn)dlsym(RTLD_NEXT, name);
+    int rc = *real ? (*real)(fd) : -1;
     slow_down();
     return rc;
 }
 
+int fsync(int fd) {
+    static flush_fn real;
+    return flush_then_wait(&real, "fsync", fd);
+}
+
 int fdatasync(int fd) {
-    static int (*real)(int);
-    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    int rc = real(fd);
-    slow_down();
-    return rc;
+    static flush_fn real;
+    return flush_then_wait(&real, "fdatasync", fd);
 }
