@@ -6,9 +6,10 @@ postings as multi-row statements (1,024 rows each), updates the customers,
 adds the vendor's movement and commits, with the settings of the store's
 writer (WAL, synchronous = FULL, foreign keys on, 128 MiB of cache,
 checkpoint every 16,384 pages) and its schema (its migrations, applied in
-order). A journal body is 830 bytes, the size of a change credit's.
+order). A journal body is 240 bytes, the size of a change credit's since
+session 4 (`--body 830`: before).
 
-    python3 benches/sqlite_ceiling/ceiling.py [--variant NAME] [--batches N]
+    python3 benches/sqlite_ceiling/ceiling.py [--variant NAME] [--batches N] [--body BYTES]
 
 Variants take indexes or constraints off the postings table to show what
 each costs; none of them is a schema the store could use (see
@@ -41,7 +42,6 @@ VARIANTS = {
 }
 BATCH = 2048
 CUSTOMERS = 1024
-BODY = "x" * 830
 
 
 def open_db(path, variant):
@@ -78,7 +78,7 @@ def insert(db, table, columns, rows):
         )
 
 
-def run(path, variant, batches):
+def run(path, variant, batches, body):
     db = open_db(path, variant)
     ids = [100000 + i for i in range(CUSTOMERS)]
     phases = dict.fromkeys(["read", "journal", "postings", "customers", "commit"], 0.0)
@@ -95,7 +95,7 @@ def run(path, variant, batches):
             customer = 100000 + tx_id % CUSTOMERS
             balance[customer] += 20
             journal.append((tx_id, f"pos-{b}/{k}", f"credit|hot-shop|{customer}", "change_credit",
-                            "hot-shop", at + tx_id, BODY))
+                            "hot-shop", at + tx_id, body))
             for leg, (account, points) in enumerate((("vendor:hot-shop", -20), (f"customer:{customer}", 20))):
                 postings.append((tx_id, leg, account, points, "change_credit", "hot-shop", at + tx_id))
         t1 = time.perf_counter()
@@ -117,18 +117,19 @@ def run(path, variant, batches):
     elapsed = time.perf_counter() - start
     db.close()
     per_batch = ", ".join(f"{k} {v / batches * 1000:.1f}" for k, v in phases.items())
-    print(f"{variant}: {BATCH * batches / elapsed:,.0f} credits/s (ms per batch of {BATCH}: {per_batch})")
+    print(f"{variant}, {len(body)}-byte bodies: {BATCH * batches / elapsed:,.0f} credits/s (ms per batch of {BATCH}: {per_batch})")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", choices=sorted(VARIANTS), action="append")
     parser.add_argument("--batches", type=int, default=40)
+    parser.add_argument("--body", type=int, default=240, help="bytes of each journal body")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dcms-sqlite-ceiling-") as folder:
         for variant in args.variant or list(VARIANTS):
             path = os.path.join(folder, f"{variant}.db")
-            run(path, variant, args.batches)
+            run(path, variant, args.batches, "x" * args.body)
             for f in glob.glob(path + "*"):
                 os.remove(f)
 
