@@ -47,6 +47,10 @@
 //!   engines' bind-parameter limits). Each writer has its own queue and
 //!   appends go to a writer by customer, so parallel writers lock disjoint
 //!   customer rows; writer `i` adds its vendor movements to slot row `i`.
+//!   On PostgreSQL an append whose writer is idle commits on its own
+//!   instead (one statement, at most one per slot row at a time), so callers
+//!   that wait for each append (tills) commit side by side rather than
+//!   taking turns through the writers.
 //! - Each posting carries the fields a statement line shows (kind, vendor,
 //!   time, the transaction it closes, memo, point of sale), copied from its
 //!   transaction when written, so a month's statement never reads journal
