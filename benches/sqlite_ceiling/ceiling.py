@@ -9,7 +9,7 @@ checkpoint every 16,384 pages) and its schema (its migrations, applied in
 order). A journal body is 240 bytes, the size of a change credit's since
 session 4 (`--body 830`: before).
 
-    python3 benches/sqlite_ceiling/ceiling.py [--variant NAME] [--batches N] [--body BYTES]
+    python3 benches/sqlite_ceiling/ceiling.py [--variant NAME] [--batches N] [--body BYTES] [--page-size BYTES]
 
 Variants take indexes or constraints off the postings table to show what
 each costs; none of them is a schema the store could use (see
@@ -44,10 +44,11 @@ BATCH = 2048
 CUSTOMERS = 1024
 
 
-def open_db(path, variant):
+def open_db(path, variant, page_size):
     import sqlite3
 
     db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"PRAGMA page_size = {int(page_size)}")
     for migration in sorted(MIGRATIONS.glob("*.sql")):
         db.executescript(migration.read_text())
     if VARIANTS[variant]:
@@ -78,8 +79,8 @@ def insert(db, table, columns, rows):
         )
 
 
-def run(path, variant, batches, body):
-    db = open_db(path, variant)
+def run(path, variant, batches, body, page_size):
+    db = open_db(path, variant, page_size)
     ids = [100000 + i for i in range(CUSTOMERS)]
     phases = dict.fromkeys(["read", "journal", "postings", "customers", "commit"], 0.0)
     tx_id, at = 0, 1_767_272_400_000_000_000
@@ -117,7 +118,7 @@ def run(path, variant, batches, body):
     elapsed = time.perf_counter() - start
     db.close()
     per_batch = ", ".join(f"{k} {v / batches * 1000:.1f}" for k, v in phases.items())
-    print(f"{variant}, {len(body)}-byte bodies: {BATCH * batches / elapsed:,.0f} credits/s (ms per batch of {BATCH}: {per_batch})")
+    print(f"{variant}, {len(body)}-byte bodies, {page_size}-byte pages: {BATCH * batches / elapsed:,.0f} credits/s (ms per batch of {BATCH}: {per_batch})")
 
 
 def main():
@@ -125,11 +126,12 @@ def main():
     parser.add_argument("--variant", choices=sorted(VARIANTS), action="append")
     parser.add_argument("--batches", type=int, default=40)
     parser.add_argument("--body", type=int, default=240, help="bytes of each journal body")
+    parser.add_argument("--page-size", type=int, default=4096, help="SQLite page size of the new file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dcms-sqlite-ceiling-") as folder:
         for variant in args.variant or list(VARIANTS):
             path = os.path.join(folder, f"{variant}.db")
-            run(path, variant, args.batches, "x" * args.body)
+            run(path, variant, args.batches, "x" * args.body, args.page_size)
             for f in glob.glob(path + "*"):
                 os.remove(f)
 
