@@ -3,6 +3,8 @@
 //! `DateTime<Utc>` between 1677 and 2262), and the parts of a transaction no
 //! query looks into as one JSON document.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use dcms_core::{
     AccountRef, ChangeQuote, Currency, CustomerId, Error, Money, PosRef, Result, TxId,
@@ -118,24 +120,25 @@ impl Quote {
 /// A body as stored: `quote` (compact) or `cash` (in full, older rows).
 /// `balances_after` stays last: the one-statement credit
 /// ([`crate::append`]) splits the encoded text at the balance.
+/// Borrowed when encoding, owned when decoding.
 #[derive(Debug, Serialize, Deserialize)]
-struct Stored {
-    pos: PosRef,
+struct Stored<'a> {
+    pos: Cow<'a, PosRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     quote: Option<Quote>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cash: Option<ChangeQuote>,
-    balances_after: Vec<(CustomerId, i64)>,
+    balances_after: Cow<'a, [(CustomerId, i64)]>,
 }
 
 impl Body {
     pub(crate) fn encode(&self) -> Result<String> {
         let quote = self.cash.as_ref().and_then(Quote::of);
         let stored = Stored {
-            pos: self.pos.clone(),
+            pos: Cow::Borrowed(&self.pos),
             cash: if quote.is_some() { None } else { self.cash },
             quote,
-            balances_after: self.balances_after.clone(),
+            balances_after: Cow::Borrowed(&self.balances_after),
         };
         serde_json::to_string(&stored)
             .map_err(|e| Error::Storage(format!("cannot encode a transaction: {e}")))
@@ -145,9 +148,9 @@ impl Body {
         let stored: Stored =
             serde_json::from_str(text).map_err(|e| corrupt("transaction body", e))?;
         Ok(Body {
-            pos: stored.pos,
+            pos: stored.pos.into_owned(),
             cash: stored.quote.map(|q| q.quote()).or(stored.cash),
-            balances_after: stored.balances_after,
+            balances_after: stored.balances_after.into_owned(),
         })
     }
 }

@@ -15,11 +15,9 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{options, Kind, TestDb};
+use common::{options, usd_vendor, Kind, TestDb};
 use dcms_core::store::{JournalQuery, Order, MAX_PAGE};
-use dcms_core::{
-    CreditChange, Currency, CustomerId, Ledger, LedgerConfig, PosRef, Vendor, VendorId,
-};
+use dcms_core::{CreditChange, CustomerId, Ledger, LedgerConfig, PosRef, VendorId};
 use rust_decimal::Decimal;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
@@ -86,13 +84,7 @@ async fn survives_kill(kind: Kind) {
         let ledger = Ledger::open(db.open(options(false)).await, LedgerConfig::default())
             .await
             .unwrap();
-        let vendor = Vendor::new(
-            VendorId::new("till").unwrap(),
-            "Till",
-            Currency::builtin("USD").unwrap(),
-            chrono_tz::UTC,
-        );
-        let vendor = ledger.create_vendor(vendor).await.unwrap().id;
+        let vendor = usd_vendor(&ledger, "till").await;
         (ledger.open_account("durable").await.unwrap().id, vendor)
     };
 

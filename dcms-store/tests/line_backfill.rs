@@ -9,11 +9,8 @@
 
 mod common;
 
-use common::{all_lines, journal_lines, options, Kind, TestDb};
-use dcms_core::{
-    AccountRef, CreditChange, Currency, DynLedgerStore, Ledger, LedgerConfig, PosRef, Redeem,
-    Vendor, VendorId,
-};
+use common::{all_lines, journal_lines, options, usd_vendor, Kind, TestDb};
+use dcms_core::{AccountRef, CreditChange, DynLedgerStore, Ledger, LedgerConfig, PosRef, Redeem};
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
@@ -69,13 +66,7 @@ async fn migrate_before_lines(kind: Kind, conn: &mut AnyConnection) {
 /// of sale, a reversal (closes) with a memo that needs quoting, a transfer.
 async fn write_ledger(store: DynLedgerStore) -> Vec<AccountRef> {
     let ledger = Ledger::open(store, LedgerConfig::default()).await.unwrap();
-    let vendor = Vendor::new(
-        VendorId::new("v-1").unwrap(),
-        "V",
-        Currency::builtin("USD").unwrap(),
-        chrono_tz::UTC,
-    );
-    let vendor = ledger.create_vendor(vendor).await.unwrap().id;
+    let vendor = usd_vendor(&ledger, "v-1").await;
     let a = ledger.open_account("a").await.unwrap().id;
     let b = ledger.open_account("b").await.unwrap().id;
     let credit = |key: &str, pos: PosRef| CreditChange {

@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{options, Kind, TestDb};
-use dcms_core::{CreditChange, Currency, Error, Ledger, LedgerConfig, PosRef, Vendor, VendorId};
+use common::{options, usd_vendor, Kind, TestDb};
+use dcms_core::{CreditChange, Error, Ledger, LedgerConfig, PosRef};
 use rust_decimal::Decimal;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 
@@ -19,13 +19,7 @@ async fn guarded(kind: Kind) {
     let ledger = Ledger::open(db.open(options(false)).await, LedgerConfig::default())
         .await
         .unwrap();
-    let vendor = Vendor::new(
-        VendorId::new("v").unwrap(),
-        "V",
-        Currency::builtin("USD").unwrap(),
-        chrono_tz::UTC,
-    );
-    let vendor = ledger.create_vendor(vendor).await.unwrap().id;
+    let vendor = usd_vendor(&ledger, "v").await;
     let account = ledger.open_account("a").await.unwrap().id;
     let credit = CreditChange {
         key: "k1".into(),

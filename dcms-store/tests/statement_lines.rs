@@ -9,11 +9,9 @@
 
 mod common;
 
-use common::{all_lines, all_time, journal_lines, options, Kind, TestDb};
+use common::{all_lines, all_time, journal_lines, options, usd_vendor, Kind, TestDb};
 use dcms_core::store::MAX_PAGE;
-use dcms_core::{
-    AccountRef, CreditChange, Currency, Ledger, LedgerConfig, PosRef, Vendor, VendorId,
-};
+use dcms_core::{AccountRef, CreditChange, Ledger, LedgerConfig, PosRef};
 use rust_decimal::Decimal;
 
 const LINES: usize = 24_000;
@@ -26,13 +24,7 @@ async fn many_lines(kind: Kind) {
     let ledger = Ledger::open(store.clone(), LedgerConfig::default())
         .await
         .unwrap();
-    let vendor = Vendor::new(
-        VendorId::new("busy").unwrap(),
-        "Busy",
-        Currency::builtin("USD").unwrap(),
-        chrono_tz::UTC,
-    );
-    let vendor = ledger.create_vendor(vendor).await.unwrap().id;
+    let vendor = usd_vendor(&ledger, "busy").await;
     let customers = [
         ledger.open_account("a").await.unwrap().id,
         ledger.open_account("b").await.unwrap().id,

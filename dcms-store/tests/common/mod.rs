@@ -258,3 +258,14 @@ pub async fn journal_lines(
     let (from, to) = all_time();
     dcms_core::conformance::lines::journal_lines(store.as_ref(), account, from, to).await
 }
+
+/// Creates a USD vendor on UTC days, named by its id, and returns its id.
+pub async fn usd_vendor(ledger: &dcms_core::Ledger, id: &str) -> dcms_core::VendorId {
+    let vendor = dcms_core::Vendor::new(
+        dcms_core::VendorId::new(id).unwrap(),
+        id,
+        dcms_core::Currency::builtin("USD").unwrap(),
+        chrono_tz::UTC,
+    );
+    ledger.create_vendor(vendor).await.unwrap().id
+}
