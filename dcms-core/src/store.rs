@@ -72,6 +72,22 @@ pub struct JournalQuery {
     pub limit: u32,
 }
 
+impl JournalQuery {
+    /// The first page of the transactions with a posting on `account` at or
+    /// after `from` and before `to`, oldest first, [`MAX_PAGE`] at a time:
+    /// what a statement reads.
+    pub fn account_range(account: &AccountRef, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        JournalQuery {
+            account: Some(account.clone()),
+            from: Some(from),
+            to: Some(to),
+            order: Order::OldestFirst,
+            after: None,
+            limit: MAX_PAGE,
+        }
+    }
+}
+
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
@@ -244,14 +260,7 @@ pub trait LedgerStore: Send + Sync + Debug {
         to: DateTime<Utc>,
         sink: &mut LineSink<'_>,
     ) -> Result<u64> {
-        let mut query = JournalQuery {
-            account: Some(account.clone()),
-            from: Some(from),
-            to: Some(to),
-            order: Order::OldestFirst,
-            after: None,
-            limit: MAX_PAGE,
-        };
+        let mut query = JournalQuery::account_range(account, from, to);
         let mut lines = Vec::with_capacity(MAX_PAGE as usize);
         let mut total = 0u64;
         loop {

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::ids::AccountRef;
-use crate::store::{AccountLine, JournalQuery, LedgerStore, Order, MAX_PAGE};
+use crate::store::{AccountLine, JournalQuery, LedgerStore};
 
 /// Every line of `account` in `[from, to)` through `account_lines`, with
 /// the size of each chunk it came in. Panics if the read fails or its
@@ -42,14 +42,7 @@ pub async fn journal_lines(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<AccountLine> {
-    let mut q = JournalQuery {
-        account: Some(account.clone()),
-        from: Some(from),
-        to: Some(to),
-        order: Order::OldestFirst,
-        after: None,
-        limit: MAX_PAGE,
-    };
+    let mut q = JournalQuery::account_range(account, from, to);
     let mut out = Vec::new();
     loop {
         let page = store.journal(&q).await.unwrap();

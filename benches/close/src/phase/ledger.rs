@@ -10,7 +10,7 @@ use dcms_core::object_local::LocalDirStore;
 use dcms_core::statement::{
     close_month, for_each_line_page, vendor_statement, CloseOptions, CloseReport,
 };
-use dcms_core::store::{JournalQuery, Order, MAX_PAGE};
+use dcms_core::store::JournalQuery;
 use dcms_core::{AccountRef, DynObjectStore, Ledger, LedgerConfig, MemoryObjectStore, Sse};
 
 use super::{since, Phase, Work};
@@ -73,7 +73,7 @@ async fn summaries(ledger: &Ledger, p: &PhaseArgs) -> Res<Work> {
 }
 
 /// Every vendor's month read with `LedgerStore::journal`, page by page, as
-/// the statement reads it (oldest first, pages of `MAX_PAGE`).
+/// the statement reads it (`JournalQuery::account_range`).
 async fn journal_pages(ledger: &Ledger, p: &PhaseArgs) -> Res<Work> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(p.out.join(totals::LINES_FILE))?);
     let vendors = ledger.vendors().await?;
@@ -81,14 +81,7 @@ async fn journal_pages(ledger: &Ledger, p: &PhaseArgs) -> Res<Work> {
     for v in &vendors {
         let (from, to) = p.month.bounds(v.time_zone)?;
         let account = AccountRef::Vendor(v.id.clone());
-        let mut query = JournalQuery {
-            account: Some(account.clone()),
-            from: Some(from),
-            to: Some(to),
-            order: Order::OldestFirst,
-            after: None,
-            limit: MAX_PAGE,
-        };
+        let mut query = JournalQuery::account_range(&account, from, to);
         let mut n = 0u64;
         loop {
             let page = ledger.store().journal(&query).await?;
