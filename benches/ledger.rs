@@ -68,6 +68,11 @@ fn change_credits(c: &mut Criterion) {
     group.finish();
 }
 
+/// The bench vendor's currency.
+fn usd() -> dcms_core::CurrencyCode {
+    dcms_core::CurrencyCode::new("USD").unwrap()
+}
+
 fn transfers(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -80,11 +85,11 @@ fn transfers(c: &mut Criterion) {
             let (ledger, _, a, b) = setup(&rt);
             rt.block_on(async {
                 ledger
-                    .adjust("seed-a", a, 1_000_000_000, "bench seed")
+                    .adjust("seed-a", a, usd(), 1_000_000_000, "bench seed")
                     .await
                     .unwrap();
                 ledger
-                    .adjust("seed-b", b, 1_000_000_000, "bench seed")
+                    .adjust("seed-b", b, usd(), 1_000_000_000, "bench seed")
                     .await
                     .unwrap();
                 let start = Instant::now();
@@ -93,7 +98,7 @@ fn transfers(c: &mut Criterion) {
                     let (from, to) = if i % 2 == 0 { (a, b) } else { (b, a) };
                     black_box(
                         ledger
-                            .transfer(&format!("t/{i}"), from, to, 1)
+                            .transfer(&format!("t/{i}"), from, to, usd(), 1)
                             .await
                             .unwrap(),
                     );

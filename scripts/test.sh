@@ -35,7 +35,7 @@ step "Debian packages the tests use (poppler-utils: pdftotext reads statements b
   DCMS_SCRIPT_NAME=test
   # shellcheck disable=SC1091
   . scripts/services/common.sh
-  apt_install poppler-utils
+  apt_install poppler-utils fonts-wqy-microhei
 )
 
 step "test servers (PostgreSQL, MariaDB, MinIO, moto)"

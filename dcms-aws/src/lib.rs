@@ -7,8 +7,10 @@
 //!   S3-compatible server (MinIO…): server-side encryption on every put,
 //!   encryption reported back by `head`, pre-signed GET URLs, paginated listing.
 //! - [`SnsNotifier`]: publishes "statement ready" to an SNS topic.
-//! - [`WebhookNotifier`]: POSTs it to a vendor's URL, HMAC-signed, with
-//!   bounded retries. Not AWS, but a network adapter all the same.
+//! - [`WebhookNotifier`]: POSTs it to a vendor's URL, signed per Standard
+//!   Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature` with a
+//!   `whsec_` [`WebhookSecret`]), with bounded retries. Not AWS, but a
+//!   network adapter all the same.
 //!
 //! [`AwsSettings`] says how to reach AWS (region, endpoint, credentials,
 //! timeouts); unset parts come from the standard AWS chain. Both notifiers
@@ -40,4 +42,4 @@ pub use message::Notification;
 pub use s3::{S3ObjectStore, S3ObjectStoreBuilder};
 pub use settings::AwsSettings;
 pub use sns::SnsNotifier;
-pub use webhook::{WebhookBuilder, WebhookNotifier};
+pub use webhook::{WebhookBuilder, WebhookNotifier, WebhookSecret};

@@ -9,6 +9,7 @@
 use chrono::Utc;
 use dcms_core::{Error, Result, StatementReady};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// The `event` of a [`StatementReady`] notification.
 pub const STATEMENT_READY: &str = "statement.ready";
@@ -33,6 +34,26 @@ impl Notification {
             sent_at: Utc::now().timestamp(),
             statement: statement.clone(),
         }
+    }
+
+    /// The message's id (`msg_` and 32 hex digits): a digest of the event
+    /// and the statement (vendor, period, content digest), so every retry,
+    /// and every later re-send of the same statement, has the same id and a
+    /// receiver can drop what it has handled already. A changed statement
+    /// has another digest, so another id.
+    pub fn id(&self) -> String {
+        let mut hash = Sha256::new();
+        for part in [
+            self.event.as_str(),
+            self.statement.vendor.as_str(),
+            self.statement.period.as_str(),
+            self.statement.digest.as_str(),
+        ] {
+            // Length-prefixed: no two lists of parts hash alike.
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part.as_bytes());
+        }
+        format!("msg_{}", hex::encode(&hash.finalize()[..16]))
     }
 
     /// The exact bytes to send.

@@ -1,6 +1,9 @@
 //! The webhook notifier against a small HTTP receiver in the test: the
-//! signature checks out (verified here with `hmac` directly, not with our own
-//! helper), 5xx and connection errors are retried, 4xx is not.
+//! Standard Webhooks signature checks out (verified here with `hmac` and
+//! `base64` directly, from the specification, not with our own helper), the
+//! legacy headers come only when asked for, 5xx and connection errors are
+//! retried, 4xx is not. The published verifier libraries (Python, npm) check
+//! the same notifications in `tests/webhooks/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -9,9 +12,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dcms_aws::webhook::{self, Backoff};
-use dcms_aws::{Notification, WebhookNotifier};
-use dcms_core::{Error, Notifier, StatementReady, VendorId};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use dcms_aws::webhook::{legacy, standard, Backoff};
+use dcms_aws::{Notification, WebhookNotifier, WebhookSecret};
+use dcms_core::{Error, ManualClock, Notifier, StatementReady, VendorId};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -104,30 +109,54 @@ fn statement() -> StatementReady {
     }
 }
 
+fn secret() -> WebhookSecret {
+    WebhookSecret::from_bytes(SECRET).unwrap()
+}
+
 fn notifier(url: &str, attempts: u32) -> WebhookNotifier {
-    WebhookNotifier::builder(url, SECRET)
+    builder(url, attempts).build().unwrap()
+}
+
+fn builder(url: &str, attempts: u32) -> dcms_aws::WebhookBuilder {
+    WebhookNotifier::builder(url, secret())
         .max_attempts(attempts)
         .backoff(Backoff {
             initial: Duration::from_millis(20),
             max: Duration::from_millis(100),
         })
         .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
 }
 
-/// The receiver's check, written from the spec rather than with our helper.
+/// The receiver's check, written from the Standard Webhooks specification
+/// rather than with our helper: HMAC-SHA256 of `id.timestamp.body`, base64,
+/// after `v1,`, and a timestamp within five minutes.
 fn signature_is_valid(r: &Received) -> bool {
-    let Some(hex_sig) = r.headers["x-dcms-signature"].strip_prefix("sha256=") else {
+    let (id, ts) = (&r.headers["webhook-id"], &r.headers["webhook-timestamp"]);
+    let age = chrono::Utc::now().timestamp() - ts.parse::<i64>().unwrap();
+    let Some(b64) = r.headers["webhook-signature"].strip_prefix("v1,") else {
         return false;
     };
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
+    mac.update(format!("{id}.{ts}.").as_bytes());
     mac.update(&r.body);
-    mac.verify_slice(&hex::decode(hex_sig).unwrap()).is_ok()
+    age.abs() <= 300 && mac.verify_slice(&STANDARD.decode(b64).unwrap()).is_ok()
+}
+
+/// Our own verifier, as a Rust receiver would call it.
+fn ours(r: &Received, body: &[u8], now: i64) -> dcms_core::Result<()> {
+    standard::verify(
+        &secret(),
+        &r.headers["webhook-id"],
+        &r.headers["webhook-timestamp"],
+        &r.headers["webhook-signature"],
+        body,
+        now,
+        standard::DEFAULT_TOLERANCE_SECS,
+    )
 }
 
 #[tokio::test]
-async fn delivers_signed_json() {
+async fn delivers_standard_webhooks_signed_json() {
     let receiver = Receiver::start(&[200]).await;
     notifier(&receiver.url(), 3)
         .statement_ready(&statement())
@@ -139,19 +168,84 @@ async fn delivers_signed_json() {
     let r = &got[0];
     assert!(signature_is_valid(r), "bad signature: {:?}", r.headers);
     assert_eq!(r.headers["content-type"], "application/json");
-    assert_eq!(r.headers["x-dcms-event"], "statement.ready");
     let n: Notification = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(n.statement, statement());
-    assert_eq!(r.headers["x-dcms-timestamp"], n.sent_at.to_string());
+    assert_eq!(r.headers["webhook-id"], n.id());
+    assert!(r.headers["webhook-id"].starts_with("msg_"));
     assert!((chrono::Utc::now().timestamp() - n.sent_at).abs() < 60);
+    // The legacy headers are off unless asked for.
+    assert!(
+        !r.headers.contains_key("x-dcms-signature"),
+        "{:?}",
+        r.headers
+    );
 
-    // Our helper agrees, and a changed body fails it.
-    let header = &r.headers["x-dcms-signature"];
-    assert!(webhook::verify(SECRET, &r.body, header));
+    // Our verifier agrees; a changed body, a later replay and another secret fail it.
+    let now = chrono::Utc::now().timestamp();
+    ours(r, &r.body, now).unwrap();
     let mut altered = r.body.clone();
     altered[10] ^= 1;
-    assert!(!webhook::verify(SECRET, &altered, header));
-    assert!(!webhook::verify(b"another-secret-of-16+", &r.body, header));
+    assert!(ours(r, &altered, now).is_err(), "altered body");
+    assert!(
+        ours(r, &r.body, now + 301).is_err(),
+        "replayed after the tolerance"
+    );
+    let other = WebhookSecret::generate().unwrap();
+    let headers = (&r.headers["webhook-id"], &r.headers["webhook-timestamp"]);
+    let sig = &r.headers["webhook-signature"];
+    assert!(standard::verify(&other, headers.0, headers.1, sig, &r.body, now, 300).is_err());
+}
+
+#[tokio::test]
+async fn legacy_headers_come_only_when_asked_for() {
+    let receiver = Receiver::start(&[200]).await;
+    builder(&receiver.url(), 1)
+        .legacy_headers(true)
+        .build()
+        .unwrap()
+        .statement_ready(&statement())
+        .await
+        .unwrap();
+    let r = &receiver.received()[0];
+    assert!(
+        signature_is_valid(r),
+        "the standard headers are still there"
+    );
+    assert_eq!(r.headers["x-dcms-event"], "statement.ready");
+    let n: Notification = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(r.headers["x-dcms-timestamp"], n.sent_at.to_string());
+    // The old receiver's check, from its description, still passes with the same secret.
+    let hex_sig = r.headers["x-dcms-signature"]
+        .strip_prefix("sha256=")
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
+    mac.update(&r.body);
+    mac.verify_slice(&hex::decode(hex_sig).unwrap()).unwrap();
+    assert!(legacy::verify(
+        SECRET,
+        &r.body,
+        &r.headers["x-dcms-signature"]
+    ));
+}
+
+#[tokio::test]
+async fn a_stale_message_is_what_a_replay_looks_like_and_is_refused() {
+    let receiver = Receiver::start(&[200]).await;
+    let ten_minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(10);
+    builder(&receiver.url(), 1)
+        .clock(Arc::new(ManualClock::new(ten_minutes_ago)))
+        .build()
+        .unwrap()
+        .statement_ready(&statement())
+        .await
+        .unwrap();
+    let r = &receiver.received()[0];
+    assert!(
+        !signature_is_valid(r),
+        "a 10-minute-old message must not pass"
+    );
+    let refused = ours(r, &r.body, chrono::Utc::now().timestamp()).unwrap_err();
+    assert!(refused.to_string().contains("too old"), "{refused}");
 }
 
 #[tokio::test]
@@ -165,10 +259,7 @@ async fn retries_a_500_with_the_same_signed_bytes() {
     let got = receiver.received();
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].body, got[1].body);
-    assert_eq!(
-        got[0].headers["x-dcms-signature"],
-        got[1].headers["x-dcms-signature"]
-    );
+    assert_eq!(got[0].headers["webhook-id"], got[1].headers["webhook-id"]);
     assert!(got.iter().all(signature_is_valid));
 }
 
@@ -220,15 +311,17 @@ async fn retries_connection_errors_then_fails() {
 
 #[test]
 fn refuses_bad_configuration() {
-    for (url, secret) in [
-        ("ftp://example.com/x", SECRET),
-        ("not a url", SECRET),
-        ("https://example.com/x", b"short".as_slice()),
-    ] {
-        let built = WebhookNotifier::builder(url, secret).build();
+    for url in ["ftp://example.com/x", "not a url"] {
+        let built = WebhookNotifier::builder(url, secret()).build();
         assert!(
             matches!(built, Err(Error::InvalidInput { .. })),
             "{url}: {built:?}"
         );
+    }
+    for short in [b"short".as_slice(), &[1u8; 15]] {
+        assert!(matches!(
+            WebhookSecret::from_bytes(short),
+            Err(Error::InvalidInput { .. })
+        ));
     }
 }

@@ -2,7 +2,17 @@
 //! on; its message is written for the cashier or developer who reads it, and
 //! [`Error::code`] gives a stable machine-readable code the bindings expose.
 
-use crate::ids::{AccountRef, CustomerId, TxId, VendorId};
+use crate::ids::{CustomerId, TxId, VendorId};
+use crate::money::CurrencyCode;
+
+/// Said when a spend finds no points at all in its currency.
+fn no_balance_note(available: &i64) -> &'static str {
+    if *available == 0 {
+        " (the account holds no points in this currency)"
+    } else {
+        ""
+    }
+}
 
 /// Result alias used throughout DCMS.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -47,9 +57,9 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
-    /// A well-formed account id that no account has.
+    /// A well-formed customer account id that no account has.
     #[error("unknown account {0}")]
-    UnknownAccount(AccountRef),
+    UnknownAccount(CustomerId),
     /// A vendor id that no vendor has.
     #[error("unknown vendor {0}")]
     UnknownVendor(VendorId),
@@ -66,22 +76,30 @@ pub enum Error {
         /// How many ids that width allows.
         capacity: u64,
     },
-    /// The account does not hold enough available points.
+    /// The account does not hold enough available points in the currency
+    /// the operation spends (points of another currency never count).
     #[error(
-        "insufficient points on account {account}: {available} available, {requested} requested"
+        "insufficient {currency} points on account {account}: {available} available, {requested} requested{}",
+        no_balance_note(.available)
     )]
     InsufficientPoints {
         /// The account that would go negative.
         account: CustomerId,
+        /// The currency spent.
+        currency: CurrencyCode,
         /// Points available now.
         available: i64,
         /// Points the operation needs.
         requested: i64,
     },
-    /// A vendor policy cap would be exceeded.
-    #[error("{limit} limit of {cap} points exceeded: {requested} requested, {remaining} remaining; hand the change back in coins")]
+    /// A vendor's or the program's limit would be exceeded. For a change
+    /// credit the cashier hands the change back in coins.
+    #[error(
+        "{limit} limit of {cap} points exceeded: {requested} requested, {remaining} remaining"
+    )]
     LimitExceeded {
-        /// Which limit ("per-credit" or "per-day").
+        /// Which limit: "per-credit" or "per-day" (a vendor's change caps),
+        /// "per-transfer" or "per-day transfer" (the program's transfer limits).
         limit: &'static str,
         /// The cap in points.
         cap: i64,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::money::CurrencyCode;
 
 /// Damm's quasigroup table of order 10: one mistyped digit or one swap of
 /// adjacent digits always changes the check digit.
@@ -227,45 +228,70 @@ impl PosRef {
     }
 }
 
-/// A ledger account postings point at.
+/// A ledger account postings point at. Every account holds points of one
+/// currency, the last part of its name: a customer holds one account per
+/// currency (`customer:123457:JPY`), and the program's holds, breakage and
+/// adjustments accounts are per currency too. A transaction moves one
+/// currency only, so value never crosses currencies by accident.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum AccountRef {
-    /// A customer's points. Never negative.
-    Customer(CustomerId),
-    /// A vendor's liability to the program: negative balance = points the
-    /// vendor issued and has not yet had redeemed (a credit balance).
-    Vendor(VendorId),
+    /// A customer's points in one currency. Never negative.
+    Customer(CustomerId, CurrencyCode),
+    /// A vendor's liability to the program, in the vendor's currency:
+    /// negative balance = points the vendor issued and has not yet had
+    /// redeemed (a credit balance).
+    Vendor(VendorId, CurrencyCode),
     /// Points held by open two-phase redemptions.
-    Holds,
+    Holds(CurrencyCode),
     /// Points removed by expiry.
-    Breakage,
+    Breakage(CurrencyCode),
     /// The program's side of manual adjustments.
-    Adjustments,
+    Adjustments(CurrencyCode),
 }
 
 impl AccountRef {
     /// The customer id, when this is a customer account.
     pub fn customer(&self) -> Option<CustomerId> {
         match self {
-            AccountRef::Customer(c) => Some(*c),
+            AccountRef::Customer(c, _) => Some(*c),
             _ => None,
         }
     }
 
-    /// Parses the form produced by `Display` (`customer:123457`, `vendor:V1`,
-    /// `program:holds`, `program:breakage`, `program:adjustments`).
+    /// The currency of the points this account holds.
+    pub fn currency(&self) -> CurrencyCode {
+        match self {
+            AccountRef::Customer(_, c)
+            | AccountRef::Vendor(_, c)
+            | AccountRef::Holds(c)
+            | AccountRef::Breakage(c)
+            | AccountRef::Adjustments(c) => *c,
+        }
+    }
+
+    /// Parses the form produced by `Display` (`customer:123457:USD`,
+    /// `vendor:V1:USD`, `program:holds:USD`, `program:breakage:USD`,
+    /// `program:adjustments:USD`).
     pub fn parse(text: &str) -> Result<Self> {
-        match text.split_once(':') {
-            Some(("customer", id)) => Ok(AccountRef::Customer(CustomerId::parse(id)?)),
-            Some(("vendor", id)) => Ok(AccountRef::Vendor(VendorId::new(id)?)),
-            Some(("program", "holds")) => Ok(AccountRef::Holds),
-            Some(("program", "breakage")) => Ok(AccountRef::Breakage),
-            Some(("program", "adjustments")) => Ok(AccountRef::Adjustments),
-            _ => Err(Error::invalid_input(
+        let invalid = || {
+            Error::invalid_input(
                 "account",
-                format!("{text:?} is not an account reference"),
-            )),
+                format!("{text:?} is not an account reference (kind:id:CUR)"),
+            )
+        };
+        let (rest, code) = text.rsplit_once(':').ok_or_else(invalid)?;
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(invalid());
+        }
+        let cur = CurrencyCode::new(code).map_err(|_| invalid())?;
+        match rest.split_once(':') {
+            Some(("customer", id)) => Ok(AccountRef::Customer(CustomerId::parse(id)?, cur)),
+            Some(("vendor", id)) => Ok(AccountRef::Vendor(VendorId::new(id)?, cur)),
+            Some(("program", "holds")) => Ok(AccountRef::Holds(cur)),
+            Some(("program", "breakage")) => Ok(AccountRef::Breakage(cur)),
+            Some(("program", "adjustments")) => Ok(AccountRef::Adjustments(cur)),
+            _ => Err(invalid()),
         }
     }
 }
@@ -273,11 +299,11 @@ impl AccountRef {
 impl fmt::Display for AccountRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AccountRef::Customer(c) => write!(f, "customer:{c}"),
-            AccountRef::Vendor(v) => write!(f, "vendor:{v}"),
-            AccountRef::Holds => f.write_str("program:holds"),
-            AccountRef::Breakage => f.write_str("program:breakage"),
-            AccountRef::Adjustments => f.write_str("program:adjustments"),
+            AccountRef::Customer(c, cur) => write!(f, "customer:{c}:{cur}"),
+            AccountRef::Vendor(v, cur) => write!(f, "vendor:{v}:{cur}"),
+            AccountRef::Holds(cur) => write!(f, "program:holds:{cur}"),
+            AccountRef::Breakage(cur) => write!(f, "program:breakage:{cur}"),
+            AccountRef::Adjustments(cur) => write!(f, "program:adjustments:{cur}"),
         }
     }
 }
@@ -338,14 +364,26 @@ mod tests {
 
     #[test]
     fn account_refs_round_trip() {
+        let usd = CurrencyCode::new("USD").unwrap();
+        let jpy = CurrencyCode::new("JPY").unwrap();
         for a in [
-            AccountRef::Customer(CustomerId::from_payload(12345)),
-            AccountRef::Vendor(VendorId::new("V-1").unwrap()),
-            AccountRef::Holds,
-            AccountRef::Breakage,
-            AccountRef::Adjustments,
+            AccountRef::Customer(CustomerId::from_payload(12345), jpy),
+            AccountRef::Vendor(VendorId::new("V-1").unwrap(), usd),
+            AccountRef::Holds(usd),
+            AccountRef::Breakage(jpy),
+            AccountRef::Adjustments(usd),
         ] {
             assert_eq!(AccountRef::parse(&a.to_string()).unwrap(), a);
+            assert!(a.to_string().ends_with(a.currency().as_str()));
+        }
+        // The form written before accounts had a currency is refused.
+        for old in [
+            "program:holds",
+            "vendor:V-1",
+            "customer:123457",
+            "program:holds:usd",
+        ] {
+            assert!(AccountRef::parse(old).is_err(), "{old}");
         }
     }
 

@@ -8,7 +8,13 @@
 //! - [`money`]: currencies and exact amounts (`Decimal` at the edges,
 //!   integer minor units inside; never a float, never a silent rounding);
 //! - [`change`]: the coin part of a sale's change under a vendor's policy;
-//! - [`Ledger`]: the double-entry points ledger with idempotent writes;
+//! - [`Ledger`]: the double-entry points ledger with idempotent writes.
+//!   Points carry their currency: change credited at a JPY vendor is JPY
+//!   points, a customer holds one balance per currency, a redemption spends
+//!   the vendor's currency only, a transfer names its currency, and every
+//!   transaction moves one currency (its postings sum to zero in it), so no
+//!   value crosses a currency without an explicit conversion (which DCMS
+//!   does not do);
 //! - the ports [`LedgerStore`], [`ObjectStore`] and [`Notifier`], and
 //!   [`MemoryStore`], a complete in-memory ledger store.
 //!
@@ -35,7 +41,8 @@
 //!     .await?;
 //! assert_eq!(credited.quote.hand_back.to_decimal(), Decimal::new(300, 2)); // 3.00 in notes
 //! assert_eq!(credited.points, 37);
-//! assert_eq!(ledger.balance(account.id).await?.available, 37);
+//! // Points carry their currency: one balance per currency held.
+//! assert_eq!(ledger.balance(account.id).await?.get(usd.code).available, 37);
 //! # Ok::<(), Error>(()) }).unwrap();
 //! # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
 //! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
@@ -77,7 +84,8 @@ pub use notify::{DynNotifier, Notifier, StatementReady};
 pub use object::{DynObjectStore, ObjectMeta, ObjectStore, PresignedUrl, PutOptions, Sse};
 pub use object_memory::MemoryObjectStore;
 pub use store::{
-    Activity, Balance, Cursor, DynLedgerStore, JournalQuery, LedgerStore, Order, Page,
+    Activity, Balance, Balances, Cursor, DormantBalance, DynLedgerStore, JournalQuery, LedgerStore,
+    Order, Page,
 };
-pub use transaction::{Appended, NewTransaction, Posting, Transaction, TxKind};
+pub use transaction::{Appended, CapScope, DailyCap, NewTransaction, Posting, Transaction, TxKind};
 pub use vendor::{CustomerAccount, Vendor};

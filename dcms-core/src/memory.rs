@@ -17,11 +17,12 @@ use parking_lot::Mutex;
 use crate::error::{Error, Result};
 use crate::ids::{AccountRef, CustomerId, TxId, VendorId};
 use crate::memory_keys::{KeyEntry, KeyIndex};
+use crate::money::CurrencyCode;
 use crate::store::{
-    check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, LedgerStore,
-    OpenOutcome, Order, Page,
+    check_boundaries, check_limit, Activity, Balance, Balances, Cursor, DormantBalance,
+    JournalQuery, KindTotal, LedgerStore, OpenOutcome, Order, Page,
 };
-use crate::transaction::{Appended, NewTransaction, Transaction, TxKind, ALL_KINDS};
+use crate::transaction::{Appended, DailyCap, NewTransaction, Transaction, TxKind, ALL_KINDS};
 use crate::vendor::{CustomerAccount, Vendor};
 
 /// Transactions in fixed-size chunks: appending never moves old ones (a
@@ -65,7 +66,10 @@ struct State {
     account_keys: HashMap<String, CustomerId>,
     account_seq: u64,
     balances: HashMap<AccountRef, i64>,
-    held: HashMap<CustomerId, i64>,
+    /// Points held by open holds, per customer account (customer + currency).
+    held: HashMap<AccountRef, i64>,
+    /// The currencies each customer has held, in code order.
+    currencies: HashMap<CustomerId, Vec<CurrencyCode>>,
     /// Journal; transaction id `n` is at index `n - 1`.
     journal: Journal,
     /// Idempotency key -> (transaction, fingerprint).
@@ -82,6 +86,20 @@ fn journal_tx(journal: &Journal, id: TxId) -> Option<&Arc<Transaction>> {
 }
 
 impl State {
+    /// Adds (`sign` 1) or removes (-1) a hold's points from its customer's
+    /// held points.
+    fn hold_moved(&mut self, hold: &Transaction, sign: i64) {
+        let Some(currency) = hold.currency() else {
+            return;
+        };
+        let amount = hold.points_for(&AccountRef::Holds(currency));
+        for p in &hold.postings {
+            if let AccountRef::Customer(..) = p.account {
+                *self.held.entry(p.account.clone()).or_insert(0) += sign * amount;
+            }
+        }
+    }
+
     fn tx(&self, id: TxId) -> Option<&Transaction> {
         journal_tx(&self.journal, id).map(|t| &**t)
     }
@@ -96,27 +114,21 @@ impl State {
         self.tx(id).map(|t| t.key.as_str())
     }
 
-    /// Points credited as change to `customer` at `vendor` in `[from, to)`:
-    /// a walk back through the customer's own transactions (few per day).
-    fn credited_in(
-        &self,
-        customer: CustomerId,
-        vendor: &VendorId,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> i64 {
-        let account = AccountRef::Customer(customer);
-        let Some(ids) = self.by_account.get(&account) else {
+    /// Points a daily cap counts in its window: a walk back through the
+    /// account's own transactions (few per day).
+    fn counted_today(&self, cap: &DailyCap) -> i128 {
+        let Some(ids) = self.by_account.get(&cap.account) else {
             return 0;
         };
-        let mut used = 0;
+        let mut used = 0i128;
         for id in ids.iter().rev() {
             let Some(t) = self.tx(*id) else { continue };
-            if t.at < from {
+            if t.at < cap.from {
                 break;
             }
-            if t.kind == TxKind::ChangeCredit && t.at < to && t.vendor.as_ref() == Some(vendor) {
-                used += t.points_for(&account);
+            if t.at < cap.to {
+                let points = t.points_for(&cap.account);
+                used += i128::from(cap.counted(t.kind, t.vendor.as_ref(), points));
             }
         }
         used
@@ -124,6 +136,7 @@ impl State {
 
     /// Every check of an append, before anything is changed.
     fn check(&self, tx: &NewTransaction) -> Result<()> {
+        tx.check_legs()?;
         if let Some(target) = tx.closes {
             if self.tx(target).is_none() {
                 return Err(Error::UnknownTransaction(target));
@@ -139,9 +152,9 @@ impl State {
         }
         for p in &tx.postings {
             match &p.account {
-                AccountRef::Customer(c) => {
+                AccountRef::Customer(c, currency) => {
                     if !self.customers.contains_key(c) {
-                        return Err(Error::UnknownAccount(p.account.clone()));
+                        return Err(Error::UnknownAccount(*c));
                     }
                     let balance = self.balances.get(&p.account).copied().unwrap_or(0);
                     let after =
@@ -154,12 +167,13 @@ impl State {
                     if after < 0 {
                         return Err(Error::InsufficientPoints {
                             account: *c,
+                            currency: *currency,
                             available: balance,
                             requested: -p.points,
                         });
                     }
                 }
-                AccountRef::Vendor(v) if !self.vendors.contains_key(v) => {
+                AccountRef::Vendor(v, _) if !self.vendors.contains_key(v) => {
                     return Err(Error::UnknownVendor(v.clone()))
                 }
                 other => {
@@ -174,15 +188,9 @@ impl State {
             }
         }
         if let Some(cap) = &tx.daily_cap {
-            let used = self.credited_in(cap.customer, &cap.vendor, cap.from, cap.to);
-            let requested = tx.points_for(&AccountRef::Customer(cap.customer));
-            if used + requested > cap.cap {
-                return Err(Error::LimitExceeded {
-                    limit: "per-day",
-                    cap: cap.cap,
-                    requested,
-                    remaining: (cap.cap - used).max(0),
-                });
+            let requested = tx.points_for(&cap.account).saturating_mul(cap.direction());
+            if let Some(refusal) = cap.refusal(self.counted_today(cap), requested) {
+                return Err(refusal);
             }
         }
         Ok(())
@@ -262,7 +270,6 @@ impl LedgerStore for MemoryStore {
         }
         s.customers.insert(account.id, account.clone());
         s.account_keys.insert(key.to_string(), account.id);
-        s.balances.insert(AccountRef::Customer(account.id), 0);
         Ok(OpenOutcome::Opened(account.clone()))
     }
 
@@ -296,14 +303,22 @@ impl LedgerStore for MemoryStore {
         for p in &tx.postings {
             // Look up before inserting: the entry API would clone the key
             // on every call.
-            let b = match s.balances.get_mut(&p.account) {
-                Some(b) => b,
-                None => s.balances.entry(p.account.clone()).or_insert(0),
+            let (b, first) = match s.balances.get_mut(&p.account) {
+                Some(b) => (b, false),
+                None => (s.balances.entry(p.account.clone()).or_insert(0), true),
             };
             // Overflow was ruled out by `check`.
             *b = b.saturating_add(p.points);
-            if let AccountRef::Customer(c) = p.account {
-                balances_after.push((c, *b));
+            let after = *b;
+            if let AccountRef::Customer(c, currency) = p.account {
+                balances_after.push((c, after));
+                // A customer's first movement in a currency.
+                if first {
+                    let held = s.currencies.entry(c).or_default();
+                    if let Err(at) = held.binary_search(&currency) {
+                        held.insert(at, currency);
+                    }
+                }
             }
             match s.by_account.get_mut(&p.account) {
                 Some(list) => list.push(id),
@@ -316,24 +331,18 @@ impl LedgerStore for MemoryStore {
             s.closed_by.insert(target, id);
             if s.open_holds.remove(&target).is_some() {
                 if let Some(hold) = s.tx(target).cloned() {
-                    for (c, _) in &hold.balances_after {
-                        let h = s.held.entry(*c).or_insert(0);
-                        *h -= hold.points_for(&AccountRef::Holds);
-                    }
+                    s.hold_moved(&hold, -1);
                 }
-            }
-        }
-        if tx.kind == TxKind::Hold {
-            if let Some(expires) = tx.expires_at {
-                s.open_holds.insert(id, expires);
-            }
-            let amount = tx.points_for(&AccountRef::Holds);
-            for (c, _) in &balances_after {
-                *s.held.entry(*c).or_insert(0) += amount;
             }
         }
         let fingerprint = std::mem::take(&mut tx.fingerprint);
         let stored = Arc::new(Transaction::from_new(id, tx, balances_after));
+        if stored.kind == TxKind::Hold {
+            if let Some(expires) = stored.expires_at {
+                s.open_holds.insert(id, expires);
+            }
+            s.hold_moved(&stored, 1);
+        }
         let returned = Arc::clone(&stored);
         s.journal.push(stored);
         let State { keys, journal, .. } = &mut *s;
@@ -412,16 +421,23 @@ impl LedgerStore for MemoryStore {
         Ok(Page { items, next })
     }
 
-    async fn balance(&self, id: CustomerId) -> Result<Balance> {
+    async fn balance(&self, id: CustomerId) -> Result<Balances> {
         let s = self.state.lock();
-        let account = AccountRef::Customer(id);
         if !s.customers.contains_key(&id) {
-            return Err(Error::UnknownAccount(account));
+            return Err(Error::UnknownAccount(id));
         }
-        Ok(Balance {
-            available: s.balances.get(&account).copied().unwrap_or(0),
-            held: s.held.get(&id).copied().unwrap_or(0),
-        })
+        let mut out = Balances::default();
+        for currency in s.currencies.get(&id).map(Vec::as_slice).unwrap_or(&[]) {
+            let account = AccountRef::Customer(id, *currency);
+            out.0.insert(
+                *currency,
+                Balance {
+                    available: s.balances.get(&account).copied().unwrap_or(0),
+                    held: s.held.get(&account).copied().unwrap_or(0),
+                },
+            );
+        }
+        Ok(out)
     }
 
     async fn account_balance(&self, account: &AccountRef) -> Result<i64> {
@@ -451,6 +467,64 @@ impl LedgerStore for MemoryStore {
             .filter_map(|(id, _)| s.tx(*id).cloned())
             .take(limit)
             .collect())
+    }
+
+    async fn expired_holds_of(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Transaction>> {
+        let s = self.state.lock();
+        Ok(s.open_holds
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .filter_map(|(id, _)| s.tx(*id))
+            .filter(|t| {
+                t.postings
+                    .iter()
+                    .any(|p| p.account.customer() == Some(customer))
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn dormant_balances(
+        &self,
+        inactive_since: DateTime<Utc>,
+        after: Option<(CustomerId, CurrencyCode)>,
+        limit: u32,
+    ) -> Result<Vec<DormantBalance>> {
+        let limit = check_limit(limit)?;
+        let s = self.state.lock();
+        let mut out: Vec<DormantBalance> = Vec::new();
+        for (customer, currencies) in &s.currencies {
+            for currency in currencies {
+                if after.is_some_and(|a| (*customer, *currency) <= a) {
+                    continue;
+                }
+                let account = AccountRef::Customer(*customer, *currency);
+                let available = s.balances.get(&account).copied().unwrap_or(0);
+                let last = s
+                    .by_account
+                    .get(&account)
+                    .and_then(|ids| ids.last())
+                    .and_then(|id| s.tx(*id))
+                    .map(|t| t.at);
+                if let Some(last) = last {
+                    if available > 0 && last < inactive_since {
+                        out.push(DormantBalance {
+                            customer: *customer,
+                            currency: *currency,
+                            available,
+                            last_activity: last,
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|d| (d.customer, d.currency));
+        out.truncate(limit);
+        Ok(out)
     }
 
     async fn activity(

@@ -7,6 +7,7 @@
 //! transaction is closed (reversed or settled) at most once, and a per-day
 //! cap is checked against what is committed.
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ids::{AccountRef, CustomerId, PosRef, TxId, VendorId};
+use crate::money::CurrencyCode;
 use crate::transaction::{Appended, NewTransaction, Transaction, TxKind};
 use crate::vendor::{CustomerAccount, Vendor};
 
@@ -168,13 +170,50 @@ pub enum OpenOutcome {
     IdTaken,
 }
 
-/// A customer's points.
+/// A customer's points in one currency.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {
     /// Points the customer can spend now.
     pub available: i64,
     /// Points set aside by open holds (not included in `available`).
     pub held: i64,
+}
+
+/// A customer's points in every currency they have ever held, by currency
+/// code. A currency the account never held reads as zero
+/// ([`Balances::get`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balances(pub BTreeMap<CurrencyCode, Balance>);
+
+impl Balances {
+    /// The balance in one currency (zero when the account never held it).
+    pub fn get(&self, currency: CurrencyCode) -> Balance {
+        self.0.get(&currency).copied().unwrap_or_default()
+    }
+
+    /// Each currency with its balance, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = (CurrencyCode, Balance)> + '_ {
+        self.0.iter().map(|(c, b)| (*c, *b))
+    }
+
+    /// The currencies held, in code order.
+    pub fn currencies(&self) -> impl Iterator<Item = CurrencyCode> + '_ {
+        self.0.keys().copied()
+    }
+}
+
+/// A customer's account in one currency with points and no movement since
+/// a given time (see [`LedgerStore::dormant_balances`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DormantBalance {
+    /// The customer.
+    pub customer: CustomerId,
+    /// The currency of the points.
+    pub currency: CurrencyCode,
+    /// Points available (held points are not counted).
+    pub available: i64,
+    /// When the account last moved in this currency.
+    pub last_activity: DateTime<Utc>,
 }
 
 /// Where ledger state lives. Object safe; implementations map their own
@@ -212,8 +251,12 @@ pub trait LedgerStore: Send + Sync + Debug {
     /// ([`Error::AlreadyClosed`]); refuse unknown vendors
     /// ([`Error::UnknownVendor`]) and customer accounts
     /// ([`Error::UnknownAccount`]); refuse a customer balance below zero
-    /// ([`Error::InsufficientPoints`]); refuse a breached `daily_cap`
-    /// ([`Error::LimitExceeded`]). On refusal nothing is written.
+    /// in the transaction's currency ([`Error::InsufficientPoints`], naming
+    /// it); refuse a breached `daily_cap` ([`Error::LimitExceeded`],
+    /// counting what [`crate::transaction::DailyCap::counted`] counts). On
+    /// refusal nothing is written. A transaction whose legs are not all in
+    /// one currency or do not sum to zero is refused before anything else
+    /// ([`NewTransaction::check_legs`], [`Error::InvalidInput`]).
     async fn append(&self, tx: NewTransaction) -> Result<Appended>;
 
     /// A transaction by id.
@@ -225,8 +268,10 @@ pub trait LedgerStore: Send + Sync + Debug {
     /// A page of the journal.
     async fn journal(&self, query: &JournalQuery) -> Result<Page<Transaction>>;
 
-    /// A customer's balance; [`Error::UnknownAccount`] when absent.
-    async fn balance(&self, id: CustomerId) -> Result<Balance>;
+    /// A customer's stored balances, one per currency the account has ever
+    /// held (an account that never moved has none);
+    /// [`Error::UnknownAccount`] when absent.
+    async fn balance(&self, id: CustomerId) -> Result<Balances>;
     /// The stored balance of any ledger account (0 when it never moved).
     async fn account_balance(&self, account: &AccountRef) -> Result<i64>;
     /// Every account's stored balance (for verification).
@@ -234,6 +279,25 @@ pub trait LedgerStore: Send + Sync + Debug {
 
     /// Open holds whose expiry is at or before `now`, oldest first.
     async fn expired_holds(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Transaction>>;
+
+    /// One customer's open holds whose expiry is at or before `now`, oldest
+    /// first (a customer has few open holds at once).
+    async fn expired_holds_of(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Transaction>>;
+
+    /// Customer accounts (customer and currency) with available points
+    /// whose last posting is before `inactive_since`, ordered by customer
+    /// then currency, starting after `after`, at most `limit`
+    /// (1 to [`MAX_PAGE`]).
+    async fn dormant_balances(
+        &self,
+        inactive_since: DateTime<Utc>,
+        after: Option<(CustomerId, CurrencyCode)>,
+        limit: u32,
+    ) -> Result<Vec<DormantBalance>>;
 
     /// An account's opening balance before `boundaries[0]` and its totals per
     /// kind between consecutive boundaries (which must be increasing).

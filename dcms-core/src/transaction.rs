@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::change::ChangeQuote;
 use crate::error::{Error, Result};
 use crate::ids::{AccountRef, CustomerId, PosRef, TxId, VendorId};
+use crate::money::CurrencyCode;
 
 /// What a transaction did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -117,20 +118,101 @@ pub struct NewTransaction {
     pub daily_cap: Option<DailyCap>,
 }
 
-/// "At most `cap` points credited to `customer` at `vendor` in `[from, to)`",
-/// counting change credits only.
+/// A per-day limit the store checks atomically with an append, against
+/// what is committed: "at most `cap` points of `scope` on `account` in
+/// `[from, to)`".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DailyCap {
-    /// The account credited.
-    pub customer: CustomerId,
-    /// The vendor crediting.
-    pub vendor: VendorId,
-    /// Start of the vendor's local day, in UTC.
+    /// The customer's account (customer and currency) the limit counts on.
+    pub account: AccountRef,
+    /// Which movements count.
+    pub scope: CapScope,
+    /// Start of the day, in UTC.
     pub from: DateTime<Utc>,
     /// End of that day, in UTC.
     pub to: DateTime<Utc>,
     /// The cap in points.
     pub cap: i64,
+}
+
+/// The movements a [`DailyCap`] counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CapScope {
+    /// Change credited into the account at this vendor (a vendor's per-day
+    /// cap; the day is the vendor's local day).
+    ChangeCredits {
+        /// The vendor crediting.
+        vendor: VendorId,
+    },
+    /// Points sent from the account by transfers (the program's per-day
+    /// transfer limit; the day is the program's local day).
+    TransfersOut,
+}
+
+impl DailyCap {
+    /// The name of the limit in [`Error::LimitExceeded`].
+    pub fn limit_name(&self) -> &'static str {
+        match self.scope {
+            CapScope::ChangeCredits { .. } => "per-day",
+            CapScope::TransfersOut => "per-day transfer",
+        }
+    }
+
+    /// The transaction kind whose postings count.
+    pub fn kind(&self) -> TxKind {
+        match self.scope {
+            CapScope::ChangeCredits { .. } => TxKind::ChangeCredit,
+            CapScope::TransfersOut => TxKind::Transfer,
+        }
+    }
+
+    /// The vendor whose credits count, for a vendor's cap.
+    pub fn vendor(&self) -> Option<&VendorId> {
+        match &self.scope {
+            CapScope::ChangeCredits { vendor } => Some(vendor),
+            CapScope::TransfersOut => None,
+        }
+    }
+
+    /// The sign of the postings that count: +1 for credits into the
+    /// account, -1 for transfers out of it (a transfer received is not
+    /// counted against the receiver's limit).
+    pub fn direction(&self) -> i64 {
+        match self.scope {
+            CapScope::ChangeCredits { .. } => 1,
+            CapScope::TransfersOut => -1,
+        }
+    }
+
+    /// Whether a posting of transaction kind `kind` at `vendor` moving
+    /// `points` on [`DailyCap::account`] counts against this cap, and how much.
+    pub fn counted(&self, kind: TxKind, vendor: Option<&VendorId>, points: i64) -> i64 {
+        let dir = self.direction();
+        if kind != self.kind() || points.signum() != dir {
+            return 0;
+        }
+        if let Some(v) = self.vendor() {
+            if vendor != Some(v) {
+                return 0;
+            }
+        }
+        points.saturating_mul(dir)
+    }
+
+    /// The refusal when `used` points are already counted today and this
+    /// transaction asks for `requested` more; None when within the cap.
+    pub fn refusal(&self, used: i128, requested: i64) -> Option<Error> {
+        if used + i128::from(requested) <= i128::from(self.cap) {
+            return None;
+        }
+        let remaining = (i128::from(self.cap) - used).clamp(0, i128::from(i64::MAX));
+        Some(Error::LimitExceeded {
+            limit: self.limit_name(),
+            cap: self.cap,
+            requested,
+            remaining: i64::try_from(remaining).unwrap_or(i64::MAX),
+        })
+    }
 }
 
 impl NewTransaction {
@@ -143,12 +225,36 @@ impl NewTransaction {
             .sum()
     }
 
+    /// The one currency this transaction moves (None when it has no legs).
+    pub fn currency(&self) -> Option<CurrencyCode> {
+        self.postings.first().map(|p| p.account.currency())
+    }
+
     /// Checks the invariants every store relies on: postings sum to zero,
-    /// no zero or duplicate legs, a key of sane length.
+    /// all in one currency (so each currency sums to zero: no value crosses
+    /// a currency), no zero or duplicate legs, a key of sane length.
     pub fn check(&self) -> Result<()> {
         check_key(&self.key)?;
+        self.check_legs()
+    }
+
+    /// The part of [`NewTransaction::check`] about the legs: non-empty, no
+    /// zero or duplicate leg, one currency, summing to zero. What a store
+    /// enforces itself at append (the key is checked by its own column).
+    pub fn check_legs(&self) -> Result<()> {
         let mut sum: i128 = 0;
+        let currency = self.currency();
         for (i, p) in self.postings.iter().enumerate() {
+            if Some(p.account.currency()) != currency {
+                return Err(Error::invalid_input(
+                    "postings",
+                    format!(
+                        "a transaction moves one currency; {} is not in {}",
+                        p.account,
+                        currency.map(|c| c.to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
             if p.points == 0 {
                 return Err(Error::invalid_input(
                     "points",
@@ -194,7 +300,8 @@ pub struct Transaction {
     pub kind: TxKind,
     /// The legs; they sum to zero.
     pub postings: Vec<Posting>,
-    /// Customer balances right after this transaction, one per customer leg.
+    /// Customer balances right after this transaction, one per customer
+    /// leg, in the transaction's currency ([`Transaction::currency`]).
     pub balances_after: Vec<(CustomerId, i64)>,
     /// The vendor involved, if any.
     pub vendor: Option<VendorId>,
@@ -213,6 +320,11 @@ pub struct Transaction {
 }
 
 impl Transaction {
+    /// The one currency this transaction moved.
+    pub fn currency(&self) -> Option<CurrencyCode> {
+        self.postings.first().map(|p| p.account.currency())
+    }
+
     /// The points this transaction moved on `account` (0 when not involved).
     pub fn points_for(&self, account: &AccountRef) -> i64 {
         self.postings

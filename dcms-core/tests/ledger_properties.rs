@@ -1,15 +1,19 @@
-//! Property tests: random sequences of operations keep the ledger's
-//! invariants: postings sum to zero, balances equal the journal, no customer
-//! balance is negative, and replaying a key never changes state.
+//! Property tests: random sequences of operations in two currencies keep
+//! the ledger's invariants: postings sum to zero per currency, balances
+//! equal the journal, no customer balance is negative, replaying a key never
+//! changes state, and no value crosses a currency: in each currency, the
+//! customers' points (available and held) equal what was credited in it
+//! minus what was spent in it, as a model kept beside the ledger counts it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use dcms_core::{
-    AccountRef, Currency, CustomerId, HoldRequest, Ledger, LedgerConfig, ManualClock, MemoryStore,
-    PosRef, Redeem, TxId, Vendor, VendorId,
+    AccountRef, Currency, CurrencyCode, CustomerId, HoldRequest, Ledger, LedgerConfig, ManualClock,
+    MemoryStore, PosRef, Redeem, TxId, Vendor, VendorId,
 };
 use dcms_core::{CreditChange, Error};
 use proptest::prelude::*;
@@ -18,20 +22,24 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone)]
 enum Op {
     Credit {
+        cur: usize,
         account: usize,
         total: i64,
         tendered: i64,
     },
     Redeem {
+        cur: usize,
         account: usize,
         points: i64,
     },
     Transfer {
+        cur: usize,
         from: usize,
         to: usize,
         points: i64,
     },
     Hold {
+        cur: usize,
         account: usize,
         points: i64,
     },
@@ -46,10 +54,12 @@ enum Op {
         nth: usize,
     },
     Adjust {
+        cur: usize,
         account: usize,
         points: i64,
     },
     Expire {
+        cur: usize,
         account: usize,
         points: i64,
     },
@@ -63,16 +73,17 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     let acct = 0..3usize;
+    let cur = 0..2usize;
     prop_oneof![
-        4 => (acct.clone(), 0..5000i64, 0..6000i64).prop_map(|(account, total, extra)| Op::Credit { account, total, tendered: total + extra }),
-        2 => (acct.clone(), 1..300i64).prop_map(|(account, points)| Op::Redeem { account, points }),
-        2 => (acct.clone(), acct.clone(), 1..300i64).prop_map(|(from, to, points)| Op::Transfer { from, to, points }),
-        1 => (acct.clone(), 1..200i64).prop_map(|(account, points)| Op::Hold { account, points }),
+        4 => (cur.clone(), acct.clone(), 0..5000i64, 0..6000i64).prop_map(|(cur, account, total, extra)| Op::Credit { cur, account, total, tendered: total + extra }),
+        2 => (cur.clone(), acct.clone(), 1..300i64).prop_map(|(cur, account, points)| Op::Redeem { cur, account, points }),
+        2 => (cur.clone(), acct.clone(), acct.clone(), 1..300i64).prop_map(|(cur, from, to, points)| Op::Transfer { cur, from, to, points }),
+        1 => (cur.clone(), acct.clone(), 1..200i64).prop_map(|(cur, account, points)| Op::Hold { cur, account, points }),
         1 => (0..8usize, proptest::option::of(1..200i64)).prop_map(|(nth, points)| Op::Capture { nth, points }),
         1 => (0..8usize).prop_map(|nth| Op::Void { nth }),
         1 => (0..40usize).prop_map(|nth| Op::Reverse { nth }),
-        1 => (acct.clone(), -100..100i64).prop_map(|(account, points)| Op::Adjust { account, points }),
-        1 => (acct.clone(), 1..100i64).prop_map(|(account, points)| Op::Expire { account, points }),
+        1 => (cur.clone(), acct.clone(), -100..100i64).prop_map(|(cur, account, points)| Op::Adjust { cur, account, points }),
+        1 => (cur, acct.clone(), 1..100i64).prop_map(|(cur, account, points)| Op::Expire { cur, account, points }),
         2 => (0..40usize).prop_map(|nth| Op::Replay { nth }),
         1 => (1..30i64).prop_map(|minutes| Op::Wait { minutes }),
     ]
@@ -81,11 +92,18 @@ fn op() -> impl Strategy<Value = Op> {
 struct World {
     ledger: Ledger,
     clock: Arc<ManualClock>,
-    vendor: VendorId,
+    /// A EUR vendor (index 0) and a JPY vendor (index 1).
+    vendors: [VendorId; 2],
+    codes: [CurrencyCode; 2],
     accounts: Vec<CustomerId>,
     done: Vec<(String, Op)>,
     txs: Vec<TxId>,
     holds: Vec<TxId>,
+    /// The model: what each transaction did to the customers' points
+    /// (available plus held) in its currency, counted from the requests.
+    effect: HashMap<TxId, (usize, i64)>,
+    /// Each hold's currency index and points.
+    held: HashMap<TxId, (usize, i64)>,
 }
 
 impl World {
@@ -104,7 +122,17 @@ impl World {
             chrono_tz::Europe::Paris,
         );
         v.per_day_cap = Some(5000);
-        let vendor = ledger.create_vendor(v).await.unwrap().id;
+        let eur = ledger.create_vendor(v).await.unwrap().id;
+        let jpy = ledger
+            .create_vendor(Vendor::new(
+                VendorId::new("tokyo").unwrap(),
+                "Tokyo",
+                Currency::builtin("JPY").unwrap(),
+                chrono_tz::Asia::Tokyo,
+            ))
+            .await
+            .unwrap()
+            .id;
         let mut accounts = Vec::new();
         for i in 0..3 {
             accounts.push(ledger.open_account(&format!("acct-{i}")).await.unwrap().id);
@@ -112,11 +140,17 @@ impl World {
         World {
             ledger,
             clock,
-            vendor,
+            vendors: [eur, jpy],
+            codes: [
+                CurrencyCode::new("EUR").unwrap(),
+                CurrencyCode::new("JPY").unwrap(),
+            ],
             accounts,
             done: Vec::new(),
             txs: Vec::new(),
             holds: Vec::new(),
+            effect: HashMap::new(),
+            held: HashMap::new(),
         }
     }
 
@@ -131,80 +165,153 @@ impl World {
                 v[n % v.len()]
             }
         };
-        let id = match op {
+        let code = |c: usize| self.codes[c];
+        // (transaction, replayed, currency index, effect on the customers'
+        // points in that currency)
+        let (id, replayed, cur, effect) = match op {
             Op::Credit {
+                cur,
                 account,
                 total,
                 tendered,
-            } => l
-                .credit_change(&CreditChange {
-                    key: key.into(),
-                    vendor: self.vendor.clone(),
-                    account: a(*account),
-                    total: Decimal::new(*total, 2),
-                    tendered: Decimal::new(*tendered, 2),
-                    pos: PosRef::default(),
-                })
-                .await?
-                .tx
-                .map(|t| t.id),
-            Op::Redeem { account, points } => Some(
-                l.redeem(&Redeem {
-                    key: key.into(),
-                    vendor: self.vendor.clone(),
-                    account: a(*account),
-                    points: *points,
-                    pos: PosRef::default(),
-                })
-                .await?
-                .tx
-                .id,
-            ),
-            Op::Transfer { from, to, points } => {
-                Some(l.transfer(key, a(*from), a(*to), *points).await?.tx.id)
+            } => {
+                // EUR amounts in cents, JPY in yen (no minor unit).
+                let scale = if *cur == 0 { 2 } else { 0 };
+                let done = l
+                    .credit_change(&CreditChange {
+                        key: key.into(),
+                        vendor: self.vendors[*cur].clone(),
+                        account: a(*account),
+                        total: Decimal::new(*total, scale),
+                        tendered: Decimal::new(*tendered, scale),
+                        pos: PosRef::default(),
+                    })
+                    .await?;
+                match done.tx {
+                    Some(t) => (t.id, done.replayed, *cur, done.points),
+                    None => return Ok(None),
+                }
             }
-            Op::Hold { account, points } => {
+            Op::Redeem {
+                cur,
+                account,
+                points,
+            } => {
+                let done = l
+                    .redeem(&Redeem {
+                        key: key.into(),
+                        vendor: self.vendors[*cur].clone(),
+                        account: a(*account),
+                        points: *points,
+                        pos: PosRef::default(),
+                    })
+                    .await?;
+                (done.tx.id, done.replayed, *cur, -points)
+            }
+            Op::Transfer {
+                cur,
+                from,
+                to,
+                points,
+            } => {
+                let done = l
+                    .transfer(key, a(*from), a(*to), code(*cur), *points)
+                    .await?;
+                (done.tx.id, done.replayed, *cur, 0)
+            }
+            Op::Hold {
+                cur,
+                account,
+                points,
+            } => {
                 let req = HoldRequest {
                     key: key.into(),
-                    vendor: self.vendor.clone(),
+                    vendor: self.vendors[*cur].clone(),
                     account: a(*account),
                     points: *points,
                     ttl: Some(Duration::minutes(20)),
                     pos: PosRef::default(),
                 };
-                let id = l.hold(&req).await?.tx.id;
-                self.holds.push(id);
-                Some(id)
+                let done = l.hold(&req).await?;
+                if !done.replayed {
+                    self.holds.push(done.tx.id);
+                    self.held.insert(done.tx.id, (*cur, *points));
+                }
+                (done.tx.id, done.replayed, *cur, 0)
             }
-            Op::Capture { nth, points } => Some(
-                l.capture(key, pick(&self.holds, *nth), *points)
-                    .await?
-                    .tx
-                    .id,
-            ),
-            Op::Void { nth } => Some(l.void_hold(key, pick(&self.holds, *nth)).await?.tx.id),
-            Op::Reverse { nth } => Some(l.reverse(key, pick(&self.txs, *nth), "test").await?.tx.id),
-            Op::Adjust { account, points } => {
-                Some(l.adjust(key, a(*account), *points, "test").await?.tx.id)
+            Op::Capture { nth, points } => {
+                let hold = pick(&self.holds, *nth);
+                let done = l.capture(key, hold, *points).await?;
+                let (cur, held) = self.held[&hold];
+                (done.tx.id, done.replayed, cur, -points.unwrap_or(held))
             }
-            Op::Expire { account, points } => {
-                Some(l.expire(key, a(*account), *points, "test").await?.tx.id)
+            Op::Void { nth } => {
+                let hold = pick(&self.holds, *nth);
+                let done = l.void_hold(key, hold).await?;
+                (done.tx.id, done.replayed, self.held[&hold].0, 0)
             }
-            Op::Replay { .. } | Op::Wait { .. } => None,
+            Op::Reverse { nth } => {
+                let target = pick(&self.txs, *nth);
+                let done = l.reverse(key, target, "test").await?;
+                let (cur, effect) = self.effect[&target];
+                (done.tx.id, done.replayed, cur, -effect)
+            }
+            Op::Adjust {
+                cur,
+                account,
+                points,
+            } => {
+                let done = l
+                    .adjust(key, a(*account), code(*cur), *points, "test")
+                    .await?;
+                (done.tx.id, done.replayed, *cur, *points)
+            }
+            Op::Expire {
+                cur,
+                account,
+                points,
+            } => {
+                let done = l
+                    .expire(key, a(*account), code(*cur), *points, "test")
+                    .await?;
+                (done.tx.id, done.replayed, *cur, -points)
+            }
+            Op::Replay { .. } | Op::Wait { .. } => return Ok(None),
         };
-        if let Some(id) = id {
+        if !replayed {
             self.txs.push(id);
+            self.effect.insert(id, (cur, effect));
         }
-        Ok(id)
+        Ok(Some(id))
     }
 }
 
 fn check_invariants(world: &World, rt: &tokio::runtime::Runtime) {
     let report = rt.block_on(world.ledger.verify()).unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
+    let mut points = [0i64; 2];
     for id in &world.accounts {
-        let b = rt.block_on(world.ledger.balance(*id)).unwrap();
-        assert!(b.available >= 0 && b.held >= 0, "{id}: {b:?}");
+        let balances = rt.block_on(world.ledger.balance(*id)).unwrap();
+        for (code, b) in balances.iter() {
+            assert!(b.available >= 0 && b.held >= 0, "{id}: {b:?}");
+            let cur = world.codes.iter().position(|c| *c == code).unwrap();
+            points[cur] += b.available + b.held;
+        }
+    }
+    // No value crossed a currency: each currency's customer points are
+    // exactly what the model counted into and out of that currency.
+    for (cur, code) in world.codes.iter().enumerate() {
+        let expected: i64 = world
+            .effect
+            .values()
+            .filter(|(c, _)| *c == cur)
+            .map(|(_, e)| *e)
+            .sum();
+        assert_eq!(
+            points[cur], expected,
+            "{code}: customers hold {}, model says {expected}",
+            points[cur]
+        );
     }
     // Every point in the program is accounted for: the system is closed.
     let all = rt.block_on(world.ledger.store().all_balances()).unwrap();
@@ -255,7 +362,9 @@ proptest! {
             }
             check_invariants(&world, &rt);
         }
-        let holds = rt.block_on(world.ledger.store().account_balance(&AccountRef::Holds)).unwrap();
-        prop_assert!(holds >= 0);
+        for code in world.codes {
+            let holds = rt.block_on(world.ledger.store().account_balance(&AccountRef::Holds(code))).unwrap();
+            prop_assert!(holds >= 0);
+        }
     }
 }

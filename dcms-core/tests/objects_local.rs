@@ -1,6 +1,8 @@
 //! The local directory object store: the shared object conformance suite
-//! (with `--features conformance`), then what only a local directory has:
-//! permissions, the recorded encryption, `dcms-local://` pre-signed URLs.
+//! (with `--features conformance`, its at-rest attacks on the files), then
+//! what only a local directory has: permissions and `dcms-local://`
+//! pre-signed URLs. Encryption, keys, legacy objects and the `dcms-reseal`
+//! command are in `objects_local_sealing.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -10,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use dcms_core::object_local::LocalDirStore;
-use dcms_core::{Error, ManualClock, ObjectStore, PutOptions, Sse};
+use dcms_core::{Error, ManualClock, ObjectStore, PutOptions};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -37,15 +39,38 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
+/// The files of a local store, for the suite's at-rest attacks.
+#[cfg(feature = "conformance")]
+struct LocalAtRest(PathBuf);
+
+#[cfg(feature = "conformance")]
+#[async_trait::async_trait]
+impl dcms_core::conformance::objects::AtRest for LocalAtRest {
+    fn read_raw(&self, key: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.0.join("objects").join(key))
+    }
+    fn write_raw(&self, key: &str, bytes: &[u8]) -> std::io::Result<()> {
+        std::fs::write(self.0.join("objects").join(key), bytes)
+    }
+    fn move_raw(&self, from: &str, to: &str) -> std::io::Result<()> {
+        let objects = self.0.join("objects");
+        std::fs::rename(objects.join(from), objects.join(to))
+    }
+    async fn with_wrong_key(&self) -> dcms_core::Result<Box<dyn ObjectStore>> {
+        use dcms_core::object_local::{KeySource, MasterKey, MasterKeys};
+        let other = KeySource::Keys(MasterKeys::new(MasterKey::generate()?));
+        Ok(Box::new(LocalDirStore::open_with(&self.0, &other)?))
+    }
+}
+
 #[cfg(feature = "conformance")]
 #[test]
 fn conformance_suite_passes() {
+    use dcms_core::conformance::objects::{run_all, Kms};
     let dir = TempDir::new("conf");
     let store = LocalDirStore::open(&dir.0).unwrap();
-    block_on(dcms_core::conformance::objects::run_all(
-        &store,
-        Some("local-test-key"),
-    ));
+    let at_rest = LocalAtRest(dir.0.clone());
+    block_on(run_all(&store, Kms::Refused, Some(&at_rest)));
 }
 
 #[cfg(not(feature = "conformance"))]
@@ -188,37 +213,6 @@ fn secret_survives_reopening() {
 }
 
 #[test]
-fn requested_encryption_is_recorded_and_reported() {
-    let dir = TempDir::new("sse");
-    let (store, _) = store_at(&dir.0, t0());
-    block_on(async {
-        let kms = Sse::Kms {
-            key_id: "key-1".into(),
-        };
-        let options = PutOptions {
-            content_type: "application/json".into(),
-            sse: kms.clone(),
-        };
-        store
-            .put("s/kms.json", b"{}".to_vec(), &options)
-            .await
-            .unwrap();
-        store
-            .put("s/s3.csv", b"a,b".to_vec(), &PutOptions::new("text/csv"))
-            .await
-            .unwrap();
-        let head = store.head("s/kms.json").await.unwrap().unwrap();
-        assert_eq!(head.sse, Some(kms.clone()));
-        let listed = store.list("s/").await.unwrap();
-        let sse: Vec<_> = listed.iter().map(|m| m.sse.clone()).collect();
-        assert_eq!(sse, vec![Some(kms), Some(Sse::S3)]);
-        // The sidecar is where it is recorded, next to nothing a key can reach.
-        let sidecar = std::fs::read_to_string(dir.0.join("meta/s/kms.json")).unwrap();
-        assert!(sidecar.contains("key-1"), "{sidecar}");
-    });
-}
-
-#[test]
 fn a_file_and_a_folder_of_one_name_clash() {
     let dir = TempDir::new("clash");
     let (store, _) = store_at(&dir.0, t0());
@@ -283,19 +277,13 @@ fn files_and_folders_are_owner_only() {
             .mode()
             & 0o777
     };
-    for folder in [
-        "",
-        "objects",
-        "objects/statements",
-        "objects/statements/v",
-        "meta/statements/v",
-    ] {
+    for folder in ["", "objects", "objects/statements", "objects/statements/v"] {
         assert_eq!(mode(folder), 0o700, "folder {folder:?}");
     }
     for file in [
         "objects/statements/v/2026-01.csv",
-        "meta/statements/v/2026-01.csv",
         "presign.key",
+        "master.key",
     ] {
         assert_eq!(mode(file), 0o600, "file {file:?}");
     }

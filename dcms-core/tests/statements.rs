@@ -157,6 +157,7 @@ async fn vendor_month_follows_local_calendar_across_dst() {
     let cust = customer_statement(
         &w.ledger,
         w.a,
+        dcms_core::CurrencyCode::new("USD").unwrap(),
         Month::parse("2026-03").unwrap(),
         chrono_tz::UTC,
     )
@@ -451,24 +452,28 @@ async fn renderings_are_deterministic_and_complete() {
                 String::from_utf8_lossy(&out.stderr)
             );
             let text = String::from_utf8(out.stdout).unwrap();
-            assert!(text.contains("DCMS vendor statement - 2026-03"), "{text}");
+            assert!(text.contains("Vendor statement · March 2026"), "{text}");
             assert!(text.contains("Corner Shop, NYC"));
-            let closing = text
-                .lines()
-                .find(|l| l.contains("Closing liability"))
-                .unwrap();
+            assert!(text.contains(&r1.closed[0].digest), "{text}");
+            let line = |label: &str| {
+                text.lines()
+                    .find(|l| l.contains(label))
+                    .unwrap_or_else(|| panic!("no {label:?} in\n{text}"))
+                    .trim_end()
+            };
+            // Points are grouped by thousands on the page.
+            let closing = line("Closing liability");
+            assert!(closing.contains(&grouped(st.closing)), "{closing}");
+            let settlement = st.settlement.unwrap();
+            let amount = settlement.amount.to_decimal().to_string();
+            let net = line("Net to settle");
+            assert!(net.ends_with(&grouped_decimal(&amount)), "{net}");
+            let credited = line("Change credited");
+            assert!(credited.contains("2,500"), "{credited}");
+            let who = line("pays the program");
             assert!(
-                closing.trim_end().ends_with(&st.closing.to_string()),
-                "{closing}"
-            );
-            let net = text
-                .lines()
-                .find(|l| l.contains("Net amount to settle (USD)"))
-                .unwrap();
-            assert!(
-                net.trim_end()
-                    .ends_with(&st.settlement.unwrap().amount.to_decimal().to_string()),
-                "{net}"
+                who.contains(&format!("USD {}", grouped_decimal(&amount))),
+                "{who}"
             );
         }
         Err(e) => {
@@ -480,6 +485,33 @@ async fn renderings_are_deterministic_and_complete() {
         }
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `1234567` as the PDF writes it: `1,234,567`.
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// `1234.56` as the PDF writes it: `1,234.56`.
+fn grouped_decimal(text: &str) -> String {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let whole = grouped(whole.parse().unwrap());
+    if fraction.is_empty() {
+        whole
+    } else {
+        format!("{whole}.{fraction}")
+    }
 }
 
 #[tokio::test]

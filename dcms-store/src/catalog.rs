@@ -43,7 +43,7 @@ impl Inner {
     pub(crate) async fn insert_vendor(&self, vendor: &Vendor) -> Result<()> {
         let body = encode_vendor(vendor)?;
         let id = vendor.id.to_string();
-        let account = AccountRef::Vendor(vendor.id.clone()).to_string();
+        let account = AccountRef::Vendor(vendor.id.clone(), vendor.currency.code).to_string();
         let engine = self.engine;
         let inserted = self
             .write(|c| {
@@ -74,6 +74,7 @@ impl Inner {
             return Err(Error::DuplicateVendor(vendor.id.clone()));
         }
         self.vendors_seen.lock().insert(vendor.id.clone());
+        self.accounts_seen.lock().insert(account);
         Ok(())
     }
 
@@ -159,7 +160,9 @@ impl Inner {
         let engine = self.engine;
         let id = codec::customer_key(account.id)?;
         let opened = codec::nanos(account.opened_at)?;
-        let name = AccountRef::Customer(account.id).to_string();
+        // The customer's row names the customer without a currency (its
+        // accounts per currency are created by their first movement).
+        let name = format!("customer:{}", account.id);
         let key = key.to_string();
         let account = account.clone();
         self.write(|c| {
@@ -182,7 +185,7 @@ impl Inner {
                 }
                 engine.query("INSERT INTO dcms_accounts (account) VALUES (?)").bind(name.clone()).execute(&mut *c).await?;
                 engine
-                    .query("INSERT INTO dcms_customers (id, account, open_key, opened_at_ns, balance, held) VALUES (?, ?, ?, ?, 0, 0)")
+                    .query("INSERT INTO dcms_customers (id, account, open_key, opened_at_ns) VALUES (?, ?, ?, ?)")
                     .bind(id)
                     .bind(name)
                     .bind(key)

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use dcms_core::{
-    AccountRef, ChangeQuote, Currency, CustomerId, Error, Money, PosRef, Result, TxId,
+    AccountRef, ChangeQuote, Currency, CurrencyCode, CustomerId, Error, Money, PosRef, Result, TxId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +51,11 @@ pub(crate) fn tx_id(value: i64) -> Result<TxId> {
 /// A stored account reference.
 pub(crate) fn account(text: &str) -> Result<AccountRef> {
     AccountRef::parse(text).map_err(|e| corrupt("account", e))
+}
+
+/// A stored currency code.
+pub(crate) fn currency(text: &str) -> Result<CurrencyCode> {
+    CurrencyCode::new(text).map_err(|e| corrupt("currency", e))
 }
 
 /// The fields of a transaction kept as one JSON column: read whole, never

@@ -12,6 +12,7 @@ use sqlx::AnyPool;
 use crate::engine::Engine;
 use crate::error::db;
 use crate::group_commit::{solo_limit, Queue};
+use crate::migrate::migrate;
 use crate::options::StoreOptions;
 use crate::store::{Inner, SqlStore};
 
@@ -56,6 +57,7 @@ impl SqlStore {
                 .unwrap_or(if engine == Engine::Sqlite { 1 } else { 16 })
                 .max(1),
             vendors_seen: Mutex::new(HashSet::new()),
+            accounts_seen: Mutex::new(HashSet::new()),
             #[cfg(feature = "postgres")]
             pg_lines: match engine {
                 Engine::Postgres => Some(line_pool(url, &options)?),
@@ -196,38 +198,4 @@ async fn server_pool(engine: Engine, url: &str, options: &StoreOptions) -> Resul
         .map_err(db)?;
     migrate(engine, &pool).await?;
     Ok(pool)
-}
-
-/// Applies the engine's embedded migrations (the database serializes
-/// concurrent openers).
-async fn migrate(engine: Engine, pool: &AnyPool) -> Result<()> {
-    let migrator = match engine {
-        #[cfg(feature = "sqlite")]
-        Engine::Sqlite => &migrations::SQLITE,
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => &migrations::POSTGRES,
-        #[cfg(feature = "mysql")]
-        Engine::Mysql => &migrations::MYSQL,
-        #[allow(unreachable_patterns)]
-        other => {
-            return Err(Error::Unsupported(format!(
-                "{} support is not built in",
-                other.name()
-            )))
-        }
-    };
-    migrator.run(pool).await.map_err(|e| match e {
-        sqlx::migrate::MigrateError::Execute(e) => db(e),
-        other => Error::Storage(format!("cannot migrate the database: {other}")),
-    })
-}
-
-/// The schema of each engine, compiled in.
-mod migrations {
-    #[cfg(feature = "mysql")]
-    pub(super) static MYSQL: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/mysql");
-    #[cfg(feature = "postgres")]
-    pub(super) static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-    #[cfg(feature = "sqlite")]
-    pub(super) static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 }

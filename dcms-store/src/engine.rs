@@ -80,15 +80,6 @@ impl Engine {
         }
     }
 
-    /// Appended to a SELECT that must lock the rows it reads. SQLite has a
-    /// single writer, so it needs none.
-    pub(crate) fn for_update(self) -> &'static str {
-        match self {
-            Engine::Sqlite => "",
-            Engine::Postgres | Engine::Mysql => " FOR UPDATE",
-        }
-    }
-
     /// `SUM(expr)` as a 64-bit integer (PostgreSQL and MySQL widen sums of
     /// BIGINT to NUMERIC/DECIMAL), 0 when there are no rows.
     pub(crate) fn sum(self, expr: &str) -> String {
@@ -130,6 +121,24 @@ impl Engine {
             Engine::Mysql => format!(
                 "INSERT INTO dcms_balances (account, slot, balance) VALUES {values} \
                  ON DUPLICATE KEY UPDATE balance = balance + VALUES(balance)"
+            ),
+        }
+    }
+
+    /// Writes `(customer, currency, account, balance, held)` rows into
+    /// `dcms_customer_balances`, replacing the balance and held points of
+    /// rows that exist.
+    pub(crate) fn upsert_customer_balances(self, rows: usize) -> String {
+        let values = vec!["(?, ?, ?, ?, ?)"; rows].join(", ");
+        let insert = format!(
+            "INSERT INTO dcms_customer_balances (customer, currency, account, balance, held) VALUES {values}"
+        );
+        match self {
+            Engine::Sqlite | Engine::Postgres => format!(
+                "{insert} ON CONFLICT (customer, currency) DO UPDATE SET balance = excluded.balance, held = excluded.held"
+            ),
+            Engine::Mysql => format!(
+                "{insert} ON DUPLICATE KEY UPDATE balance = VALUES(balance), held = VALUES(held)"
             ),
         }
     }

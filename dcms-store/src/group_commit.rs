@@ -48,7 +48,7 @@ impl std::fmt::Debug for Job {
 /// always overlap somewhere and run one after the other).
 fn route(tx: &NewTransaction, writers: usize) -> usize {
     let customer = tx.postings.iter().find_map(|p| match p.account {
-        AccountRef::Customer(c) => Some(c.value()),
+        AccountRef::Customer(c, _) => Some(c.value()),
         _ => None,
     });
     let seed = match customer {

@@ -20,10 +20,15 @@
 //! - The journal and its postings are append-only: triggers refuse UPDATE
 //!   and DELETE on every engine. A transaction's idempotency key is UNIQUE,
 //!   and so is the transaction it closes (a reversal or settlement happens
-//!   at most once). A customer balance has `CHECK (balance >= 0)`.
-//! - An append locks the customer rows it touches in id order, checks
-//!   everything the [`dcms_core::LedgerStore::append`] contract lists while
-//!   holding them, and only then writes. A transaction that loses a race
+//!   at most once). A customer's balance in each currency has
+//!   `CHECK (balance >= 0)`.
+//! - An append locks the customer rows it touches in id order, reads
+//!   those customers' balance rows (one per currency), checks everything
+//!   the [`dcms_core::LedgerStore::append`] contract lists while holding
+//!   the locks, and only then writes. A customer's lock covers all of its
+//!   currencies, held points and daily limits (the vendors' per-day change
+//!   caps and the program's per-day transfer limit), so concurrent
+//!   transfers from one account never pass its limit together. A transaction that loses a race
 //!   (deadlock, serialization failure, busy file, a key taken by a
 //!   concurrent writer) is run again, a bounded number of times.
 //! - Vendor and program accounts are hot: every credit at a vendor moves
@@ -64,6 +69,52 @@
 //!   (ids can have gaps), and with concurrent writers a higher id can commit
 //!   a moment before a lower one.
 //!
+//! ## Accounts with a currency (issue 12)
+//!
+//! Every account name ends in its currency (`customer:123457:USD`,
+//! `vendor:V1:USD`, `program:holds:JPY`). A customer's balance and held
+//! points are kept per currency in `dcms_customer_balances`, one row per
+//! customer and currency, created by the first movement in that currency
+//! (with its `dcms_accounts` row); `dcms_customers` keeps the customer
+//! itself and is the row an append locks. The program's accounts and a
+//! vendor whose currency changed get their account row the same way, on
+//! first use. On PostgreSQL the one-statement credit takes a credit to a
+//! currency the customer already holds; a first credit in a currency goes
+//! the general way.
+//!
+//! A ledger written before (schema up to `20261126000004`) is migrated
+//! when a store opens it; the choice was a SQL migration for the schema
+//! plus a step in Rust for the rows, recorded in `dcms_meta`
+//! (`dcms_store.account_currency`), because deciding a transfer's
+//! currency is a question about the whole ledger and a ledger where it has
+//! no single answer must be refused before anything changes (MySQL commits
+//! DDL as it runs, so a failing SQL migration there would leave it half
+//! done). In order:
+//!
+//! 1. before any migration runs, the ledger is read, and only read: a
+//!    transaction at a vendor moved the vendor's currency; one without (a
+//!    transfer, an adjustment, an expiry) moved the one currency that its
+//!    customer accounts ever held according to their vendor transactions,
+//!    or, when they held none, the one currency of the whole ledger. If a
+//!    transaction has several or none, or the stored balances are not the
+//!    sums of the journal, opening fails with [`dcms_core::Error::Storage`]
+//!    naming the transactions (or accounts), and the database is left
+//!    exactly as it was;
+//! 2. the migration `20261202000005_account_currency` adds the
+//!    per-currency balance table and marks the rewrite as pending;
+//! 3. the rows are rewritten in one transaction: every posting's account
+//!    gets its transaction's currency, the program's and vendors' balances
+//!    are summed again per currency (one slot row each), and each
+//!    customer's balance and held points move to their currency's row. The
+//!    postings' append-only trigger is lifted for that transaction only,
+//!    as migration 000004 did; on MySQL it is dropped just before and
+//!    created again just after (DDL cannot be part of a transaction
+//!    there), and an open that finds the rows done but the trigger not yet
+//!    back creates it.
+//!
+//! A new database goes through the same steps with nothing to rewrite.
+//! Statement lines, transaction ids and times are unchanged by it.
+//!
 //! ## Features
 //! `sqlite` (default), `postgres`, `mysql`, `all-databases`.
 //!
@@ -79,6 +130,7 @@ mod engine;
 mod error;
 mod group_commit;
 mod lines;
+mod migrate;
 mod options;
 mod reads;
 mod store;

@@ -1,15 +1,18 @@
-//! Reads: transactions, the journal, balances, open holds, activity.
+//! Reads: transactions, the journal, balances, open holds, dormant
+//! balances, activity.
 
 use std::collections::HashMap;
 use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 use dcms_core::store::{
-    check_boundaries, check_limit, Activity, Balance, Cursor, JournalQuery, KindTotal, Order, Page,
+    check_boundaries, check_limit, Activity, Balance, Balances, Cursor, DormantBalance,
+    JournalQuery, KindTotal, Order, Page,
 };
 use dcms_core::transaction::ALL_KINDS;
 use dcms_core::{
-    AccountRef, CustomerId, Error, Posting, Result, Transaction, TxId, TxKind, VendorId,
+    AccountRef, CurrencyCode, CustomerId, Error, Posting, Result, Transaction, TxId, TxKind,
+    VendorId,
 };
 use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
@@ -219,27 +222,43 @@ impl Inner {
         Ok(Page { items, next })
     }
 
-    pub(crate) async fn balance(&self, id: CustomerId) -> Result<Balance> {
-        let row = self
+    pub(crate) async fn balance(&self, id: CustomerId) -> Result<Balances> {
+        let rows = self
             .engine
-            .query("SELECT balance, held FROM dcms_customers WHERE id = ?")
+            .query(
+                "SELECT b.currency, b.balance, b.held FROM dcms_customers c \
+                 LEFT JOIN dcms_customer_balances b ON b.customer = c.id WHERE c.id = ?",
+            )
             .bind(codec::customer_key(id)?)
-            .fetch_optional(&self.read_pool)
+            .fetch_all(&self.read_pool)
             .await
-            .map_err(db)?
-            .ok_or(Error::UnknownAccount(AccountRef::Customer(id)))?;
-        Ok(Balance {
-            available: row.try_get(0).map_err(db)?,
-            held: row.try_get(1).map_err(db)?,
-        })
+            .map_err(db)?;
+        if rows.is_empty() {
+            return Err(Error::UnknownAccount(id));
+        }
+        let mut out = Balances::default();
+        for row in &rows {
+            let Some(currency) = row.try_get::<Option<String>, _>(0).map_err(db)? else {
+                continue;
+            };
+            let balance = Balance {
+                available: row.try_get(1).map_err(db)?,
+                held: row.try_get(2).map_err(db)?,
+            };
+            out.0.insert(codec::currency(&currency)?, balance);
+        }
+        Ok(out)
     }
 
     pub(crate) async fn account_balance(&self, account: &AccountRef) -> Result<i64> {
         let row = match account {
-            AccountRef::Customer(id) => self
+            AccountRef::Customer(id, currency) => self
                 .engine
-                .query("SELECT balance FROM dcms_customers WHERE id = ?")
+                .query(
+                    "SELECT balance FROM dcms_customer_balances WHERE customer = ? AND currency = ?",
+                )
                 .bind(codec::customer_key(*id)?)
+                .bind(currency.as_str().to_string())
                 .fetch_optional(&self.read_pool)
                 .await
                 .map_err(db)?,
@@ -261,11 +280,13 @@ impl Inner {
             .map(Option::unwrap_or_default)
     }
 
+    /// Every account that has moved: customers' per currency, then the
+    /// others (summed over their slot rows).
     pub(crate) async fn all_balances(&self) -> Result<Vec<(AccountRef, i64)>> {
         let mut conn = self.reader().await?;
         let customers = self
             .engine
-            .query("SELECT id, balance FROM dcms_customers")
+            .query("SELECT customer, currency, balance FROM dcms_customer_balances")
             .fetch_all(&mut *conn)
             .await
             .map_err(db)?;
@@ -282,7 +303,11 @@ impl Inner {
         let mut all = Vec::with_capacity(customers.len() + others.len());
         for row in &customers {
             let id = codec::customer_id(row.try_get(0).map_err(db)?)?;
-            all.push((AccountRef::Customer(id), row.try_get(1).map_err(db)?));
+            let currency = codec::currency(&row.try_get::<String, _>(1).map_err(db)?)?;
+            all.push((
+                AccountRef::Customer(id, currency),
+                row.try_get(2).map_err(db)?,
+            ));
         }
         for row in &others {
             let account: String = row.try_get(0).map_err(db)?;
@@ -313,6 +338,78 @@ impl Inner {
             .collect::<Result<Vec<_>, _>>()
             .map_err(db)?;
         load_txs(self.engine, &mut conn, &ids).await
+    }
+
+    /// One customer's open holds that have expired, oldest first.
+    pub(crate) async fn expired_holds_of(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Transaction>> {
+        let mut conn = self.reader().await?;
+        let rows = self
+            .engine
+            .query(
+                "SELECT tx_id FROM dcms_open_holds WHERE customer = ? AND expires_at_ns <= ? \
+                 ORDER BY tx_id",
+            )
+            .bind(codec::customer_key(customer)?)
+            .bind(codec::nanos(now)?)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+        let ids = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db)?;
+        load_txs(self.engine, &mut conn, &ids).await
+    }
+
+    /// Customer accounts with points and no posting since `inactive_since`,
+    /// by customer and currency after `after`. Each balance row with points
+    /// is visited in key order and its last posting found in the
+    /// statement index (a few index pages per row): a job for a nightly
+    /// run, not for the hot path.
+    pub(crate) async fn dormant_balances(
+        &self,
+        inactive_since: DateTime<Utc>,
+        after: Option<(CustomerId, CurrencyCode)>,
+        limit: u32,
+    ) -> Result<Vec<DormantBalance>> {
+        let limit = check_limit(limit)?;
+        // Customer ids are positive: -1 starts before the first.
+        let (after_id, after_currency) = match after {
+            Some((c, cur)) => (codec::customer_key(c)?, cur.as_str().to_string()),
+            None => (-1, String::new()),
+        };
+        let sql = "SELECT customer, currency, balance, last_ns FROM (\
+                SELECT b.customer, b.currency, b.balance, \
+                    (SELECT MAX(p.at_ns) FROM dcms_postings p WHERE p.account = b.account) AS last_ns \
+                FROM dcms_customer_balances b \
+                WHERE b.balance > 0 AND (b.customer > ? OR (b.customer = ? AND b.currency > ?))) d \
+            WHERE last_ns < ? ORDER BY customer, currency LIMIT ?";
+        let rows = self
+            .engine
+            .query(sql)
+            .bind(after_id)
+            .bind(after_id)
+            .bind(after_currency)
+            .bind(codec::nanos(inactive_since)?)
+            .bind(limit as i64)
+            .fetch_all(&mut *self.reader().await?)
+            .await
+            .map_err(db)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(DormantBalance {
+                customer: codec::customer_id(row.try_get(0).map_err(db)?)?,
+                currency: codec::currency(&row.try_get::<String, _>(1).map_err(db)?)?,
+                available: row.try_get(2).map_err(db)?,
+                last_activity: codec::time(row.try_get(3).map_err(db)?),
+            });
+        }
+        Ok(out)
     }
 
     /// One statement per call: each posting of the account before the last

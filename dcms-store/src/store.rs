@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use dcms_core::store::{Activity, Balance, JournalQuery, LedgerStore, LineSink, OpenOutcome, Page};
+use dcms_core::store::{
+    Activity, Balances, DormantBalance, JournalQuery, LedgerStore, LineSink, OpenOutcome, Page,
+};
 use dcms_core::{
-    AccountRef, Appended, CustomerAccount, CustomerId, NewTransaction, Result, Transaction, TxId,
-    Vendor, VendorId,
+    AccountRef, Appended, CurrencyCode, CustomerAccount, CustomerId, NewTransaction, Result,
+    Transaction, TxId, Vendor, VendorId,
 };
 use parking_lot::Mutex;
 use sqlx::AnyPool;
@@ -30,6 +32,10 @@ pub(crate) struct Inner {
     /// Vendors known to exist. Vendors are never deleted, so a vendor seen
     /// once need not be looked up again.
     pub vendors_seen: Mutex<HashSet<VendorId>>,
+    /// Program and vendor accounts (by name) known to be in `dcms_accounts`.
+    /// Accounts are never deleted either; an account per currency is
+    /// added by its first posting.
+    pub accounts_seen: Mutex<HashSet<String>>,
     /// PostgreSQL: statement lines are read through sqlx's PostgreSQL
     /// driver itself (see [`crate::lines`]); connects on first use.
     #[cfg(feature = "postgres")]
@@ -102,6 +108,7 @@ impl LedgerStore for SqlStore {
     }
 
     async fn append(&self, tx: NewTransaction) -> Result<Appended> {
+        tx.check()?;
         match &self.queue {
             Some(queue) => queue.append(&self.inner, tx).await,
             None => self.inner.append_one(tx).await,
@@ -124,7 +131,7 @@ impl LedgerStore for SqlStore {
         self.inner.journal(query).await
     }
 
-    async fn balance(&self, id: CustomerId) -> Result<Balance> {
+    async fn balance(&self, id: CustomerId) -> Result<Balances> {
         self.inner.balance(id).await
     }
 
@@ -138,6 +145,25 @@ impl LedgerStore for SqlStore {
 
     async fn expired_holds(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Transaction>> {
         self.inner.expired_holds(now, limit).await
+    }
+
+    async fn expired_holds_of(
+        &self,
+        customer: CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Transaction>> {
+        self.inner.expired_holds_of(customer, now).await
+    }
+
+    async fn dormant_balances(
+        &self,
+        inactive_since: DateTime<Utc>,
+        after: Option<(CustomerId, CurrencyCode)>,
+        limit: u32,
+    ) -> Result<Vec<DormantBalance>> {
+        self.inner
+            .dormant_balances(inactive_since, after, limit)
+            .await
     }
 
     async fn activity(

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{options, Kind, TestDb};
+use common::{options, usd, Kind, TestDb};
 use dcms_core::{
     Currency, CustomerId, Error, Ledger, LedgerConfig, PosRef, Redeem, Vendor, VendorId,
 };
@@ -99,7 +99,7 @@ async fn worker(
                 }
                 let points = 1 + rng.below(150) as i64;
                 match ledger
-                    .transfer(&format!("tr-{t}-{i}"), from, to, points)
+                    .transfer(&format!("tr-{t}-{i}"), from, to, usd(), points)
                     .await
                 {
                     Ok(_) => {}
@@ -203,7 +203,7 @@ async fn stress(kind: Kind) {
     let mut held_points = 0;
     let mut customer_points = 0;
     for c in customers.iter() {
-        let b = direct.balance(*c).await.unwrap();
+        let b = direct.balance(*c).await.unwrap().get(usd());
         assert!(b.available >= 0);
         customer_points += b.available;
         held_points += b.held;

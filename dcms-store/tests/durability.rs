@@ -15,7 +15,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{options, usd_vendor, Kind, TestDb};
+use common::{options, usd, usd_vendor, Kind, TestDb};
 use dcms_core::store::{JournalQuery, Order, MAX_PAGE};
 use dcms_core::{CreditChange, CustomerId, Ledger, LedgerConfig, PosRef, VendorId};
 use rust_decimal::Decimal;
@@ -154,7 +154,7 @@ async fn survives_kill(kind: Kind) {
     // Every credit on the journal (acknowledged or not) is 37 points.
     let credits = seen.keys().filter(|k| k.starts_with("dur-")).count() as i64;
     assert_eq!(
-        ledger.balance(account).await.unwrap().available,
+        ledger.balance(account).await.unwrap().get(usd()).available,
         37 * credits
     );
     eprintln!(

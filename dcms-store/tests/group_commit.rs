@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{Kind, TestDb};
+use common::{usd, Kind, TestDb};
 use dcms_core::{
     AccountRef, CreditChange, Currency, CustomerId, Error, Ledger, LedgerConfig, NewTransaction,
     PosRef, Posting, Redeem, TxKind, Vendor, VendorId,
@@ -86,7 +86,7 @@ async fn batches_see_their_own_items(kind: Kind) {
         }
     }
     assert_eq!(ok, 10);
-    assert_eq!(ledger.balance(a).await.unwrap().available, 100);
+    assert_eq!(ledger.balance(a).await.unwrap().get(usd()).available, 100);
 
     // 10 redemptions of 30 from 100 at once: exactly 3; and the same key
     // sent 5 times with two different requests: one written, the same
@@ -143,7 +143,7 @@ async fn batches_see_their_own_items(kind: Kind) {
     }
     // b has no points: every "same" request is refused or conflicts, none written.
     assert_eq!((written.len(), fresh, conflicts), (0, 0, 5));
-    assert_eq!(ledger.balance(a).await.unwrap().available, 10);
+    assert_eq!(ledger.balance(a).await.unwrap().get(usd()).available, 10);
     let report = ledger.verify().await.unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
     db.remove().await;
@@ -164,11 +164,11 @@ async fn a_bad_item_does_not_fail_its_batch(kind: Kind) {
         kind: TxKind::Adjustment,
         postings: vec![
             Posting {
-                account: AccountRef::Customer(customer),
+                account: AccountRef::Customer(customer, usd()),
                 points: huge,
             },
             Posting {
-                account: AccountRef::Adjustments,
+                account: AccountRef::Adjustments(usd()),
                 points: -huge,
             },
         ],
@@ -217,7 +217,10 @@ async fn a_bad_item_does_not_fail_its_batch(kind: Kind) {
         "{refused:?}"
     );
     let b_adjusted = if second.is_ok() { huge } else { 0 };
-    assert_eq!(ledger.balance(b).await.unwrap().available, 37 + b_adjusted);
+    assert_eq!(
+        ledger.balance(b).await.unwrap().get(usd()).available,
+        37 + b_adjusted
+    );
     let report = ledger.verify().await.unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
     db.remove().await;
@@ -289,7 +292,10 @@ async fn big_batches_cross_every_chunk(kind: Kind) {
     }
     for (n, c) in customers.iter().enumerate() {
         let expected = 10 * (2500 / 300 + i64::from(n < 2500 % 300));
-        assert_eq!(ledger.balance(*c).await.unwrap().available, expected);
+        assert_eq!(
+            ledger.balance(*c).await.unwrap().get(usd()).available,
+            expected
+        );
     }
     let report = ledger.verify().await.unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);

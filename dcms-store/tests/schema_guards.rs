@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{options, usd_vendor, Kind, TestDb};
+use common::{options, usd, usd_vendor, Kind, TestDb};
 use dcms_core::{CreditChange, Error, Ledger, LedgerConfig, PosRef};
 use rust_decimal::Decimal;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection};
@@ -38,14 +38,14 @@ async fn guarded(kind: Kind) {
         "DELETE FROM dcms_journal".to_string(),
         "UPDATE dcms_postings SET points = points + 1".to_string(),
         "DELETE FROM dcms_postings".to_string(),
-        format!("UPDATE dcms_customers SET balance = -1 WHERE id = {account}"),
+        format!("UPDATE dcms_customer_balances SET balance = -1 WHERE customer = {account}"),
         "INSERT INTO dcms_journal (idem_key, fingerprint, kind, at_ns, body) VALUES ('k1', 'f', 'adjustment', 0, '{}')"
             .to_string(),
         format!("INSERT INTO dcms_journal (idem_key, fingerprint, kind, closes, at_ns, body) VALUES ('k2', 'f', 'reversal', {0}, 0, '{{}}'), ('k3', 'f', 'reversal', {0}, 0, '{{}}')", tx.id.0),
         // A posting to an account that does not exist.
-        format!("INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES ({}, 9, 'vendor:nobody', 0, 'adjustment', 0)", tx.id.0),
+        format!("INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES ({}, 9, 'vendor:nobody:USD', 0, 'adjustment', 0)", tx.id.0),
         // A posting of a transaction that does not exist.
-        "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES (987654321, 0, 'program:holds', 0, 'adjustment', 0)".to_string(),
+        "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES (987654321, 0, 'vendor:v:USD', 0, 'adjustment', 0)".to_string(),
     ];
     for sql in refused {
         let outcome = sqlx::raw_sql(AssertSqlSafe(sql.clone()))
@@ -55,7 +55,10 @@ async fn guarded(kind: Kind) {
     }
     let _ = c.close().await;
     assert!(ledger.verify().await.unwrap().is_ok());
-    assert_eq!(ledger.balance(account).await.unwrap().available, 37);
+    assert_eq!(
+        ledger.balance(account).await.unwrap().get(usd()).available,
+        37
+    );
     db.remove().await;
 }
 
@@ -96,6 +99,9 @@ async fn sqlite_in_memory_store_works() {
     let store = dcms_store::open("sqlite::memory:").await.unwrap();
     let ledger = Ledger::open(store, LedgerConfig::default()).await.unwrap();
     let account = ledger.open_account("m").await.unwrap().id;
-    assert_eq!(ledger.balance(account).await.unwrap().available, 0);
+    assert_eq!(
+        ledger.balance(account).await.unwrap().get(usd()).available,
+        0
+    );
     assert!(ledger.verify().await.unwrap().is_ok());
 }

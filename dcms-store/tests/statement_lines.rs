@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{all_lines, all_time, journal_lines, options, usd_vendor, Kind, TestDb};
+use common::{all_lines, all_time, journal_lines, options, usd, usd_vendor, Kind, TestDb};
 use dcms_core::store::MAX_PAGE;
 use dcms_core::{AccountRef, CreditChange, Ledger, LedgerConfig, PosRef};
 use rust_decimal::Decimal;
@@ -50,7 +50,7 @@ async fn many_lines(kind: Kind) {
         futures::future::join_all(credits).await;
     }
 
-    let account = AccountRef::Vendor(vendor);
+    let account = AccountRef::Vendor(vendor, usd());
     let (lines, chunks) = all_lines(&store, &account).await;
     assert_eq!(lines.len(), LINES, "{kind:?}: every line");
     assert!(

@@ -48,7 +48,7 @@ def simulate(ledger: dcms.Ledger, clock: dcms.ManualClock) -> None:
                 ledger.credit_change(f"{store.id}/{day}-{n}", store.id, who, total, tendered)
             except dcms.LimitExceededError:
                 pass  # the cashier hands the coins back
-            if rng.random() < 0.1 and ledger.balance(who).available >= 50:
+            if rng.random() < 0.1 and ledger.balance(who, store.currency).available >= 50:
                 ledger.redeem(f"{store.id}/{day}-{n}/redeem", store.id, who, 50)
 
 
@@ -87,8 +87,9 @@ def report(rows: Sequence[dict[str, Any]], zone: str) -> None:
     tz = ZoneInfo(zone)
     for row in rows:
         vendor: Optional[str] = row["vendor"]
-        # Each vendor transaction once: its vendor leg.
-        if vendor is None or row["account"] != f"vendor:{vendor}":
+        # Each vendor transaction once: its vendor leg (an account names
+        # its currency last, `vendor:<id>:<CUR>`).
+        if vendor is None or row["account"] != f"vendor:{vendor}:{row['currency']}":
             continue
         by_vendor[vendor].add(row)
         at: datetime = row["at"]

@@ -20,7 +20,7 @@ create_exception!(
     dcms,
     InsufficientPointsError,
     DcmsError,
-    "The account does not hold enough available points (code `insufficient_points`)."
+    "The account does not hold enough available points in the currency spent (code `insufficient_points`). `account`, `currency`, `available` and `requested` say which account, which currency and how many points."
 );
 create_exception!(
     dcms,
@@ -38,7 +38,7 @@ create_exception!(
     dcms,
     LimitExceededError,
     DcmsError,
-    "A vendor's per-credit or per-day cap would be exceeded (`limit_exceeded`): hand the change back in coins."
+    "A limit would be exceeded (`limit_exceeded`): a vendor's change cap (`limit` \"per-credit\" or \"per-day\"; hand the change back in coins) or the program's transfer limit (\"per-transfer\" or \"per-day transfer\"). `cap`, `requested` and `remaining` are points."
 );
 create_exception!(
     dcms,
@@ -75,8 +75,39 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Converts a core error into its Python exception, with `code` and
-/// `retryable` set on the instance.
+/// The fields a caller acts on, as attributes of the exception: which
+/// currency a spend lacked, which limit refused.
+fn details(value: &Bound<'_, PyAny>, error: &Error) -> PyResult<()> {
+    match error {
+        Error::InsufficientPoints {
+            account,
+            currency,
+            available,
+            requested,
+        } => {
+            value.setattr("account", account.to_string())?;
+            value.setattr("currency", currency.as_str())?;
+            value.setattr("available", available)?;
+            value.setattr("requested", requested)?;
+        }
+        Error::LimitExceeded {
+            limit,
+            cap,
+            requested,
+            remaining,
+        } => {
+            value.setattr("limit", limit)?;
+            value.setattr("cap", cap)?;
+            value.setattr("requested", requested)?;
+            value.setattr("remaining", remaining)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Converts a core error into its Python exception, with `code`,
+/// `retryable` and the error's own details set on the instance.
 pub(crate) fn to_py(py: Python<'_>, error: &Error) -> PyErr {
     let message = error.to_string();
     let err = match error {
@@ -97,6 +128,7 @@ pub(crate) fn to_py(py: Python<'_>, error: &Error) -> PyErr {
     // of memory exhaustion; the exception is still raised if it does.
     let _ = value.setattr("code", error.code());
     let _ = value.setattr("retryable", error.is_retryable());
+    let _ = details(value.as_any(), error);
     err
 }
 

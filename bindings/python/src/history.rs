@@ -1,7 +1,7 @@
 //! A customer's history as a Python iterator over pages. Each step is one
 //! core `Ledger::history` call from the cursor the previous page returned.
 
-use dcms_core::{Cursor, CustomerId};
+use dcms_core::{CurrencyCode, Cursor, CustomerId};
 use parking_lot::Mutex;
 use pyo3::prelude::*;
 use pyo3::types::{PyIterator, PyList};
@@ -65,21 +65,25 @@ struct State {
 pub(crate) struct History {
     ledger: dcms_core::Ledger,
     account: CustomerId,
+    currency: Option<CurrencyCode>,
     page_size: u32,
     state: Mutex<State>,
 }
 
 impl History {
-    /// An iterator starting after `after` (None: the newest transaction).
+    /// An iterator starting after `after` (None: the newest transaction),
+    /// over one currency or (None) all of them.
     pub(crate) fn new(
         ledger: dcms_core::Ledger,
         account: CustomerId,
+        currency: Option<CurrencyCode>,
         page_size: u32,
         after: Option<String>,
     ) -> Self {
         History {
             ledger,
             account,
+            currency,
             page_size,
             state: Mutex::new(State {
                 after: after.map(Cursor),
@@ -103,8 +107,12 @@ impl History {
             }
             state.after.clone()
         };
-        let page =
-            block_on(py, self.ledger.history(self.account, after, self.page_size))?.py(py)?;
+        let page = block_on(
+            py,
+            self.ledger
+                .history(self.account, self.currency, after, self.page_size),
+        )?
+        .py(py)?;
         {
             let mut state = self.state.lock();
             state.done = page.next.is_none();

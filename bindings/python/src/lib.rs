@@ -45,6 +45,8 @@ fn dcms_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::Posting>()?;
     m.add_class::<types::Appended>()?;
     m.add_class::<types::VerifyReport>()?;
+    m.add_class::<types::ExpiryReport>()?;
+    m.add_class::<types::ExpiringPoints>()?;
     m.add_class::<types::Statement>()?;
     m.add_class::<types::VendorClose>()?;
     m.add_class::<types::CloseReport>()?;

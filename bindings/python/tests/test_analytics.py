@@ -31,14 +31,14 @@ def test_journal_rows(backend: str, tmp_path: Path, uid: Uid) -> None:
         Decimal("3.00"),
         Decimal("0.37"),
     )
-    customer_legs = [r for r in rows if r["account"] == f"customer:{acct}"]
+    customer_legs = [r for r in rows if r["account"] == f"customer:{acct}:USD"]
     assert [r["points"] for r in customer_legs] == [37, 50, 99, -100, 10]
     assert [r["balance_after"] for r in customer_legs] == [37, 87, 186, 86, 96]
-    vendor_legs = [r for r in rows if r["account"] == f"vendor:{shop}"]
+    vendor_legs = [r for r in rows if r["account"] == f"vendor:{shop}:USD"]
     assert sum(r["points"] for r in vendor_legs) == -96
     assert all(r["balance_after"] is None for r in vendor_legs)
     redemption = next(r for r in rows if r["kind"] == "redemption")
-    assert redemption["total"] is None and redemption["currency"] is None
+    assert redemption["total"] is None and redemption["currency"] == "USD"
     # The same instants seen from Tokyo: the last March sale is April's.
     tokyo = [r for r in ledger.journal_rows("2025-03", time_zone="Asia/Tokyo") if r["vendor"] == shop]
     assert len(tokyo) == 8
@@ -70,7 +70,7 @@ def test_dataframe(tmp_path: Path, uid: Uid) -> None:
     df = dcms.analytics.to_dataframe(rows)
     assert isinstance(df, pd.DataFrame) and len(df) == 10
     assert str(df["at"].dt.tz) == "UTC"
-    credits = df[(df["kind"] == "change_credit") & (df["account"] == f"customer:{acct}")]
+    credits = df[(df["kind"] == "change_credit") & (df["account"] == f"customer:{acct}:USD")]
     assert credits["credit"].sum() == Decimal("1.96")  # exact Decimals, not floats
     per_day = credits.groupby(credits["at"].dt.date)["points"].sum()
     assert list(per_day) == [87, 99, 10]

@@ -19,7 +19,7 @@ def _roundtrip(url: object) -> None:
     first.credit_change("r1", "shop", acct, Decimal("6.63"), Decimal("10.00"))
     del first
     again = dcms.open(url)  # type: ignore[arg-type]
-    assert again.balance(acct).available == 37
+    assert again.balance(acct, "USD").available == 37
     assert again.open_account("a").id == acct
     assert again.verify().ok
 
@@ -62,7 +62,7 @@ def test_postgres_url() -> None:
     acct = ledger.open_account(f"pg-{key}").id
     sale = ledger.credit_change(f"pg-{key}/1", shop.id, acct, Decimal("2.63"), Decimal("10"))
     assert sale.points == 237 and sale.quote.hand_back == Decimal("5.00")
-    assert dcms.open(url).balance(acct).available == 237
+    assert dcms.open(url).balance(acct)["EUR"].available == 237
 
 
 def test_mysql_url() -> None:
@@ -73,4 +73,4 @@ def test_mysql_url() -> None:
     shop = ledger.create_vendor(f"my-{key}", "My Shop", "USD", "UTC")
     acct = ledger.open_account(f"my-{key}").id
     ledger.credit_change(f"my-{key}/1", shop.id, acct, Decimal("6.63"), Decimal("10.00"))
-    assert ledger.balance(acct).available == 37
+    assert ledger.balance(acct, "USD").available == 37

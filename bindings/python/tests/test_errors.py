@@ -34,13 +34,14 @@ def test_insufficient_points(ledger: dcms.Ledger, shop: dcms.Vendor, funded: str
     with pytest.raises(dcms.InsufficientPointsError) as e:
         ledger.redeem(uid("too-much"), shop.id, funded, 100)
     assert e.value.code == "insufficient_points" and e.value.retryable is False
-    assert "99 available, 100 requested" in str(e.value)
+    assert "insufficient USD points" in str(e.value) and "99 available, 100 requested" in str(e.value)
+    assert (e.value.account, e.value.currency, e.value.available, e.value.requested) == (funded, "USD", 99, 100)
     bob = ledger.open_account(uid("bob")).id
     with pytest.raises(dcms.InsufficientPointsError):
-        ledger.transfer(uid("t"), funded, bob, 1000)
+        ledger.transfer(uid("t"), funded, bob, 1000, currency="USD")
     with pytest.raises(dcms.InsufficientPointsError):
         ledger.hold(uid("h"), shop.id, funded, 1000)
-    assert ledger.balance(funded).available == 99
+    assert ledger.balance(funded, "USD").available == 99
 
 
 def test_unknown_account(ledger: dcms.Ledger, shop: dcms.Vendor, account: str, uid: Uid) -> None:
@@ -54,7 +55,7 @@ def test_unknown_account(ledger: dcms.Ledger, shop: dcms.Vendor, account: str, u
         ledger.credit_change(uid("r"), shop.id, typo, Decimal("1"), Decimal("2"))
     assert e.value.code == "invalid_account_id"
     with pytest.raises(TypeError, match="account id is a str"):
-        ledger.balance(123456)  # type: ignore[arg-type]
+        ledger.balance(123456)  # type: ignore[call-overload]
 
 
 def _valid_unused_id(ledger: dcms.Ledger, taken: set[str]) -> str:
@@ -88,12 +89,13 @@ def test_limit_exceeded(ledger: dcms.Ledger, account: str, uid: Uid) -> None:
     with pytest.raises(dcms.LimitExceededError) as e:
         ledger.credit_change(uid("r1"), capped.id, account, Decimal("0.01"), Decimal("1.00"))
     assert e.value.code == "limit_exceeded" and "per-credit" in str(e.value)
+    assert (e.value.limit, e.value.cap, e.value.requested, e.value.remaining) == ("per-credit", 50, 99, 50)
     ledger.credit_change(uid("r2"), capped.id, account, Decimal("0.60"), Decimal("1.00"))  # 40
     ledger.credit_change(uid("r3"), capped.id, account, Decimal("0.60"), Decimal("1.00"))  # 80
     with pytest.raises(dcms.LimitExceededError) as e:
         ledger.credit_change(uid("r4"), capped.id, account, Decimal("0.99"), Decimal("1.00"))
-    assert "per-day" in str(e.value)
-    assert ledger.balance(account).available == 80
+    assert "per-day" in str(e.value) and e.value.limit == "per-day" and e.value.remaining == 0
+    assert ledger.balance(account, "USD").available == 80
 
 
 def test_idempotency_conflict(ledger: dcms.Ledger, shop: dcms.Vendor, account: str, uid: Uid) -> None:
@@ -101,7 +103,7 @@ def test_idempotency_conflict(ledger: dcms.Ledger, shop: dcms.Vendor, account: s
     with pytest.raises(dcms.IdempotencyConflictError) as e:
         ledger.credit_change(uid("r"), shop.id, account, Decimal("6.64"), Decimal("10.00"))
     assert e.value.code == "idempotency_conflict" and not e.value.retryable
-    assert ledger.balance(account).available == 37
+    assert ledger.balance(account, "USD").available == 37
 
 
 def test_storage_unavailable() -> None:
@@ -120,7 +122,9 @@ def test_other_codes_are_plain_dcms_errors(ledger: dcms.Ledger, account: str, ui
         (lambda: ledger.create_vendor(uid("v"), "V", "XXX", "UTC"), "unknown_currency"),
         (lambda: ledger.create_vendor(uid("v"), "V", "USD", "Mars/Base"), "invalid_input"),
         (lambda: ledger.create_vendor(uid("v"), "V", "USD", "UTC", policy="some"), "invalid_input"),  # type: ignore[arg-type]
-        (lambda: ledger.adjust(uid("a"), account, 0, "zero"), "invalid_input"),
+        (lambda: ledger.adjust(uid("a"), account, 0, "zero", currency="USD"), "invalid_input"),
+        (lambda: ledger.adjust(uid("a"), account, 5, "x", currency="ZZZ"), "unknown_currency"),
+        (lambda: ledger.balance(account, "usdollar"), "unknown_currency"),
         (lambda: ledger.vendor("no/slash"), "invalid_input"),
     ]
     for call, code in cases:
@@ -157,4 +161,4 @@ def test_batch_error_carries_its_index(ledger: dcms.Ledger, shop: dcms.Vendor, a
     with pytest.raises(dcms.InvalidAmountError) as e:
         ledger.credit_change_many(reqs)
     assert e.value.index == 1 and e.value.code == "insufficient_cash"
-    assert ledger.balance(account).available == 50
+    assert ledger.balance(account, "USD").available == 50

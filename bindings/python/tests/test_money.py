@@ -27,7 +27,7 @@ def test_float_is_a_type_error(mem: dcms.Ledger) -> None:
     with pytest.raises(TypeError, match="never a float"):
         dcms.CreditChange("k", shop.id, acct, Decimal("1"), 2.5)  # type: ignore[arg-type]
     # Nothing was written.
-    assert mem.balance(acct).available == 0
+    assert mem.balance(acct, "USD").available == 0
 
 
 @pytest.mark.parametrize("bad", ["6.63", b"6.63", None, True, [1]])
@@ -98,7 +98,7 @@ def test_many_credits_add_up_exactly(mem: dcms.Ledger) -> None:
     # Every sale's coin part is (3.00 - total) mod 1.00, exactly.
     want = sum(((Decimal("3.00") - Decimal(i) / 100) % 1 for i in range(1, 300)), Decimal(0))
     assert credited == want
-    assert mem.balance(acct).available == int(want * 100)
+    assert mem.balance(acct, "USD").available == int(want * 100)
 
 
 def test_amounts_in_rows_are_decimals(mem: dcms.Ledger) -> None:

@@ -21,7 +21,9 @@ def test_open_account_is_idempotent(ledger: dcms.Ledger, uid: Uid) -> None:
     assert ledger.account(a.id) == a
     assert a.opened_at.tzinfo is not None
     assert ledger.parse_account_id(f" {a.id} ") == a.id
-    assert ledger.balance(a.id).available == 0
+    assert ledger.balance(a.id) == {}
+    assert ledger.balance(a.id, "USD") == ledger.balance(a.id, "JPY")
+    assert ledger.balance(a.id, "USD").available == 0
 
 
 def test_vendors(ledger: dcms.Ledger, uid: Uid) -> None:
@@ -60,7 +62,7 @@ def test_quote_change_writes_nothing(ledger: dcms.Ledger, shop: dcms.Vendor, acc
     )
     assert q.to_dict()["hand_back"] == Decimal("3.00")
     assert ledger.vendor_liability(shop.id) == 0
-    assert ledger.balance(account).available == 0
+    assert ledger.balance(account, "USD").available == 0
 
 
 def test_credit_change_and_replay(
@@ -75,9 +77,11 @@ def test_credit_change_and_replay(
     assert tx is not None
     assert tx.kind == "change_credit" and tx.vendor == shop.id
     assert (tx.store_id, tx.terminal_id, tx.receipt_no) == ("s1", None, "1001")
-    assert tx.points_for(f"customer:{account}") == 37
-    assert tx.points_for(f"vendor:{shop.id}") == -37
-    assert tx.points_for("program:holds") == 0
+    assert tx.points_for(f"customer:{account}:USD") == 37
+    assert tx.points_for(f"vendor:{shop.id}:USD") == -37
+    assert tx.points_for(f"customer:{account}:JPY") == 0
+    assert tx.points_for("program:holds:USD") == 0
+    assert tx.currency == "USD" and {p.currency for p in tx.postings} == {"USD"}
     with pytest.raises(dcms.DcmsError) as e:
         tx.points_for("nowhere")
     assert e.value.code == "invalid_input"
@@ -89,7 +93,8 @@ def test_credit_change_and_replay(
         uid("r1"), shop.id, account, Decimal("6.63"), Decimal("10.00"), store_id="s1", receipt_no="1001"
     )
     assert again.replayed and again.tx == tx
-    assert ledger.balance(account).available == 37
+    assert ledger.balance(account) == {"USD": ledger.balance(account, "USD")}
+    assert ledger.balance(account)["USD"].available == 37
     assert ledger.vendor_liability(shop.id) == 37
     assert ledger.transaction(tx.id) == tx
     d = tx.to_dict()
@@ -106,7 +111,7 @@ def test_redeem(ledger: dcms.Ledger, shop: dcms.Vendor, funded: str, uid: Uid) -
     r = ledger.redeem(uid("spend"), shop.id, funded, 40, terminal_id="till-2")
     assert r.tx.kind == "redemption" and not r.replayed
     assert r.tx.terminal_id == "till-2"
-    assert ledger.balance(funded).available == 59
+    assert ledger.balance(funded, "USD").available == 59
     assert ledger.vendor_liability(shop.id) == 59
     assert ledger.redeem(uid("spend"), shop.id, funded, 40, terminal_id="till-2").replayed
 
@@ -114,11 +119,11 @@ def test_redeem(ledger: dcms.Ledger, shop: dcms.Vendor, funded: str, uid: Uid) -
 def test_two_phase_capture(ledger: dcms.Ledger, shop: dcms.Vendor, funded: str, uid: Uid) -> None:
     h = ledger.hold(uid("h"), shop.id, funded, 50, ttl=timedelta(minutes=5))
     assert h.tx.kind == "hold" and h.tx.expires_at is not None
-    b = ledger.balance(funded)
+    b = ledger.balance(funded, "USD")
     assert (b.available, b.held) == (49, 50)
     c = ledger.capture(uid("c"), h.tx.id, 30)
     assert c.tx.kind == "hold_capture" and c.tx.closes == h.tx.id
-    b = ledger.balance(funded)
+    b = ledger.balance(funded, "USD")
     assert (b.available, b.held) == (69, 0)
     assert ledger.vendor_liability(shop.id) == 69
 
@@ -127,7 +132,7 @@ def test_two_phase_void(ledger: dcms.Ledger, shop: dcms.Vendor, funded: str, uid
     h = ledger.hold(uid("h"), shop.id, funded, 50)
     v = ledger.void_hold(uid("v"), h.tx.id)
     assert v.tx.kind == "hold_void"
-    assert ledger.balance(funded).available == 99
+    assert ledger.balance(funded, "USD").available == 99
     with pytest.raises(dcms.DcmsError) as e:
         ledger.capture(uid("late"), h.tx.id)
     assert e.value.code == "hold_not_open"
@@ -140,19 +145,23 @@ def test_expired_holds_are_released(backend: str, tmp_path, uid: Uid) -> None:  
     acct = ledger.open_account(uid("a")).id
     ledger.credit_change(uid("fund"), shop.id, acct, Decimal("0.01"), Decimal("1.00"))
     ledger.hold(uid("h"), shop.id, acct, 60)
-    assert ledger.balance(acct).held == 60
+    assert ledger.balance(acct, "USD").held == 60
     clock.advance(timedelta(minutes=2))
     assert clock.now() == aware(2026, 3, 10) + timedelta(minutes=2)
+    # An expired hold frees its points at once, before its release is written.
+    b = ledger.balance(acct, "USD")
+    assert (b.available, b.held) == (99, 0)
     assert ledger.release_expired_holds() >= 1
-    assert ledger.balance(acct).available == 99 and ledger.balance(acct).held == 0
+    b = ledger.balance(acct, "USD")
+    assert (b.available, b.held) == (99, 0)
 
 
 def test_transfer(ledger: dcms.Ledger, funded: str, uid: Uid) -> None:
     bob = ledger.open_account(uid("bob")).id
-    t = ledger.transfer(uid("t"), funded, bob, 9)
-    assert t.tx.kind == "transfer"
+    t = ledger.transfer(uid("t"), funded, bob, 9, currency="USD")
+    assert t.tx.kind == "transfer" and t.tx.currency == "USD"
     assert t.tx.balances_after == {funded: 90, bob: 9}
-    assert ledger.balance(bob).available == 9
+    assert ledger.balance(bob, "USD").available == 9
 
 
 def test_reverse(ledger: dcms.Ledger, shop: dcms.Vendor, account: str, uid: Uid) -> None:
@@ -160,17 +169,22 @@ def test_reverse(ledger: dcms.Ledger, shop: dcms.Vendor, account: str, uid: Uid)
     assert sale.tx is not None
     rev = ledger.reverse(uid("rev"), sale.tx.id, "rung up twice")
     assert rev.tx.kind == "reversal" and rev.tx.closes == sale.tx.id and rev.tx.memo == "rung up twice"
-    assert ledger.balance(account).available == 0
+    assert ledger.balance(account, "USD").available == 0
     with pytest.raises(dcms.DcmsError) as e:
         ledger.reverse(uid("rev2"), sale.tx.id, "again")
     assert e.value.code == "already_closed"
 
 
 def test_adjust_and_expire(ledger: dcms.Ledger, account: str, uid: Uid) -> None:
-    assert ledger.adjust(uid("adj"), account, 120, "goodwill").tx.kind == "adjustment"
-    assert ledger.adjust(uid("adj2"), account, -20, "typo").tx.memo == "typo"
-    assert ledger.expire(uid("exp"), account, 30, "12 months unused").tx.kind == "expiry"
-    assert ledger.balance(account).available == 70
+    adj = ledger.adjust(uid("adj"), account, 120, "goodwill", currency="USD")
+    assert adj.tx.kind == "adjustment" and adj.tx.points_for("program:adjustments:USD") == -120
+    assert ledger.adjust(uid("adj2"), account, -20, "typo", currency="USD").tx.memo == "typo"
+    exp = ledger.expire(uid("exp"), account, 30, "12 months unused", currency="USD")
+    assert exp.tx.kind == "expiry" and exp.tx.points_for("program:breakage:USD") == 30
+    assert ledger.balance(account, "USD").available == 70
+    # Another currency is another balance.
+    ledger.adjust(uid("adj3"), account, 500, "welcome", currency="JPY")
+    assert {c: b.available for c, b in ledger.balance(account).items()} == {"JPY": 500, "USD": 70}
 
 
 def test_history_pages(ledger: dcms.Ledger, shop: dcms.Vendor, account: str, uid: Uid) -> None:
@@ -199,5 +213,6 @@ def test_verify(ledger: dcms.Ledger, shop: dcms.Vendor, funded: str, uid: Uid) -
 
 def test_backend_names(ledger: dcms.Ledger, backend: str) -> None:
     assert ledger.backend == backend
-    assert ledger.points_per_minor == 1
+    assert ledger.points_per_minor == {} and ledger.points_per_minor_in("JPY") == 1
+    assert ledger.time_zone == "UTC"
     assert repr(ledger) == f'Ledger(backend="{backend}")'

@@ -20,10 +20,11 @@ Uid = Callable[[str], str]
 def test_vendor_statement(backend: str, tmp_path: Path, uid: Uid) -> None:
     ledger, shop, _, _ = sample_month(backend, tmp_path, uid)
     st = ledger.vendor_statement(shop, "2025-03")
-    assert (st.kind, st.owner, st.name, st.month, st.time_zone) == (
+    assert (st.kind, st.owner, st.name, st.currency, st.month, st.time_zone) == (
         "vendor",
         shop,
         "Shop",
+        "USD",
         "2025-03",
         "America/New_York",
     )
@@ -67,12 +68,27 @@ def test_statement_rows_csv_and_dataframe(tmp_path: Path, uid: Uid) -> None:
 
 def test_customer_statement(backend: str, tmp_path: Path, uid: Uid) -> None:
     ledger, _, acct, _ = sample_month(backend, tmp_path, uid)
-    st = ledger.customer_statement(acct, "2025-03")
-    assert (st.kind, st.owner, st.time_zone, st.opening, st.closing) == ("customer", acct, "UTC", 0, 96)
-    assert st.settlement is None
-    assert [r["points"] for r in ledger.statement_rows(st)] == [37, 50, 99, -100, 10]
-    tokyo = ledger.customer_statement(acct, "2025-03", time_zone="Asia/Tokyo")
+    st = ledger.customer_statement(acct, "2025-03", "USD")
+    assert (st.kind, st.owner, st.currency, st.time_zone, st.opening, st.closing) == (
+        "customer",
+        acct,
+        "USD",
+        "UTC",
+        0,
+        96,
+    )
+    assert st.settlement is None and st.to_dict()["currency"] == "USD"
+    rows = ledger.statement_rows(st)
+    assert [r["points"] for r in rows] == [37, 50, 99, -100, 10]
+    assert {r["currency"] for r in rows} == {"USD"}
+    tokyo = ledger.customer_statement(acct, "2025-03", "USD", time_zone="Asia/Tokyo")
     assert tokyo.closing == 86  # the 31 March sale is April's in Tokyo
+    # Without a currency: one statement per currency held (one here).
+    [only] = ledger.customer_statement(acct, "2025-03")
+    assert (only.currency, only.closing) == ("USD", 96)
+    # A currency never held: an empty statement of that currency.
+    eur = ledger.customer_statement(acct, "2025-03", "EUR")
+    assert (eur.currency, eur.opening, eur.closing, eur.totals) == ("EUR", 0, 0, [])
 
 
 def test_close_month(backend: str, tmp_path: Path, uid: Uid) -> None:

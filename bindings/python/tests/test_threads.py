@@ -16,7 +16,7 @@ Uid = Callable[[str], str]
 def test_thread_pool_transfers_then_verify(ledger: dcms.Ledger, shop: dcms.Vendor, uid: Uid) -> None:
     accounts = [ledger.open_account(uid(f"c{i}")).id for i in range(6)]
     for i, a in enumerate(accounts):
-        ledger.adjust(uid(f"seed{i}"), a, 1000, "seed")
+        ledger.adjust(uid(f"seed{i}"), a, 1000, "seed", currency="USD")
     n = 240
 
     def move(i: int) -> int:
@@ -25,7 +25,7 @@ def test_thread_pool_transfers_then_verify(ledger: dcms.Ledger, shop: dcms.Vendo
         if src == dst:
             dst = accounts[(i + 1) % len(accounts)]
         try:
-            ledger.transfer(uid(f"t{i}"), src, dst, 1 + i % 13)
+            ledger.transfer(uid(f"t{i}"), src, dst, 1 + i % 13, currency="USD")
             return 1
         except dcms.InsufficientPointsError:
             return 0
@@ -34,7 +34,7 @@ def test_thread_pool_transfers_then_verify(ledger: dcms.Ledger, shop: dcms.Vendo
         done = sum(pool.map(move, range(n)))
     assert done > 0
     # Points moved between customers only: the total is unchanged.
-    assert sum(ledger.balance(a).available for a in accounts) == 6000
+    assert sum(ledger.balance(a, "USD").available for a in accounts) == 6000
     report = ledger.verify()
     assert report.ok, report.problems
 
@@ -48,7 +48,7 @@ def test_concurrent_credits_and_replays(ledger: dcms.Ledger, shop: dcms.Vendor, 
     with ThreadPoolExecutor(max_workers=4) as pool:
         replays = list(pool.map(credit, range(200)))
     assert replays.count(False) == 50
-    assert ledger.balance(account).available == 50
+    assert ledger.balance(account, "USD").available == 50
     assert ledger.verify().ok
 
 
@@ -76,5 +76,5 @@ def test_gil_is_released_during_calls() -> None:
     finally:
         stop.set()
         t.join()
-    assert ledger.balance(acct).available == 30_000 * 50
+    assert ledger.balance(acct, "USD").available == 30_000 * 50
     assert during > 10_000, during

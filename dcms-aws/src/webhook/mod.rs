@@ -1,45 +1,61 @@
 //! [`WebhookNotifier`]: POSTs each notification as JSON to a vendor's URL,
-//! signed so the receiver knows it came from us and was not altered.
+//! signed per the [Standard Webhooks](standard) specification, so the
+//! receiver can check with a published verifier library that it came from
+//! us, was not altered, and is not a replay.
 //!
 //! Each request carries:
 //! - `Content-Type: application/json` and the [`Notification`] JSON;
-//! - `X-DCMS-Signature: sha256=<hex>`: HMAC-SHA256 of the exact body with the
-//!   shared secret (check it with [`verify`]);
-//! - `X-DCMS-Timestamp`: Unix seconds, the same as `sent_at` in the body;
-//! - `X-DCMS-Event`: e.g. `statement.ready`.
+//! - `webhook-id`: [`Notification::id`], the same on every retry;
+//! - `webhook-timestamp`: Unix seconds when the attempt was signed;
+//! - `webhook-signature`: `v1,<base64 HMAC-SHA256 of id.timestamp.body>`,
+//!   keyed with the [`WebhookSecret`] (`whsec_…`) shared with the receiver.
 //!
-//! Delivery: any 2xx is success. A 5xx, a 408 or 429 ("try later"), a
-//! timeout or a connection error is retried with [`Backoff`], up to the
-//! attempt limit; every attempt sends the same bytes, so a receiver can
-//! de-duplicate on the statement's digest. Any other status (4xx: the
-//! receiver refused this request, so it would refuse it again; 3xx: redirects
-//! are not followed, a moved endpoint must be reconfigured) fails at once.
+//! # Moving from `X-DCMS-Signature`
+//! DCMS 0.1 signed with headers of its own ([`legacy`]). They are still sent
+//! when [`WebhookBuilder::legacy_headers`] is on, beside the Standard
+//! Webhooks headers, for one version: turn it on, move each receiver to a
+//! Standard Webhooks verifier with the same secret in its `whsec_` form
+//! ([`WebhookSecret::from_bytes`] then [`WebhookSecret::to_whsec`]), then
+//! turn it off. The next version removes it.
+//!
+//! # Delivery
+//! Any 2xx is success. A 5xx, a 408 or 429 ("try later"), a timeout or a
+//! connection error is retried with [`Backoff`], up to the attempt limit;
+//! every attempt sends the same body and id, signed again with its own
+//! timestamp (so a late retry is not refused as stale). Any other status
+//! (4xx: the receiver refused this request, so it would refuse it again; 3xx:
+//! redirects are not followed, a moved endpoint must be reconfigured) fails
+//! at once.
 
 mod backoff;
-mod signature;
+pub mod legacy;
+mod secret;
+pub mod standard;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use dcms_core::{Error, Notifier, Result, StatementReady};
+use dcms_core::{Clock, Error, Notifier, Result, StatementReady, SystemClock};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{StatusCode, Url};
 
 pub use backoff::Backoff;
-pub use signature::{sign, verify, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+pub use secret::{
+    WebhookSecret, GENERATED_SECRET_LEN, MAX_SECRET_LEN, MIN_SECRET_LEN, SECRET_PREFIX,
+};
 
 use crate::message::Notification;
-
-/// Shortest shared secret accepted: 128 bits.
-pub const MIN_SECRET_LEN: usize = 16;
 
 /// Sends signed JSON notifications to one URL.
 #[derive(Clone)]
 pub struct WebhookNotifier {
     client: reqwest::Client,
     url: Url,
-    secret: Vec<u8>,
+    secret: WebhookSecret,
+    legacy_headers: bool,
+    clock: Arc<dyn Clock>,
     max_attempts: u32,
     backoff: Backoff,
 }
@@ -59,7 +75,9 @@ impl fmt::Debug for WebhookNotifier {
 #[derive(Clone)]
 pub struct WebhookBuilder {
     url: String,
-    secret: Vec<u8>,
+    secret: WebhookSecret,
+    legacy_headers: bool,
+    clock: Arc<dyn Clock>,
     max_attempts: u32,
     backoff: Backoff,
     timeout: Duration,
@@ -71,6 +89,7 @@ impl fmt::Debug for WebhookBuilder {
             .field("max_attempts", &self.max_attempts)
             .field("backoff", &self.backoff)
             .field("timeout", &self.timeout)
+            .field("legacy_headers", &self.legacy_headers)
             .finish_non_exhaustive()
     }
 }
@@ -94,7 +113,22 @@ impl WebhookBuilder {
         self
     }
 
-    /// Checks the URL and secret and makes the notifier.
+    /// Also sends the DCMS 0.1 headers (`X-DCMS-Signature`,
+    /// `X-DCMS-Timestamp`, `X-DCMS-Event`; see [`legacy`]) while receivers
+    /// move to Standard Webhooks. Off by default; removed in the next version.
+    pub fn legacy_headers(mut self, on: bool) -> Self {
+        self.legacy_headers = on;
+        self
+    }
+
+    /// Uses `clock` for `sent_at` and `webhook-timestamp` (tests: a clock in
+    /// the past makes the stale message a replay would be).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Checks the URL and makes the notifier.
     pub fn build(self) -> Result<WebhookNotifier> {
         let url = Url::parse(&self.url).map_err(|e| Error::InvalidInput {
             field: "webhook URL",
@@ -104,12 +138,6 @@ impl WebhookBuilder {
             return Err(Error::InvalidInput {
                 field: "webhook URL",
                 reason: "must be an http(s) URL with a host".into(),
-            });
-        }
-        if self.secret.len() < MIN_SECRET_LEN {
-            return Err(Error::InvalidInput {
-                field: "webhook secret",
-                reason: format!("at least {MIN_SECRET_LEN} bytes"),
             });
         }
         let client = reqwest::Client::builder()
@@ -122,6 +150,8 @@ impl WebhookBuilder {
             client,
             url,
             secret: self.secret,
+            legacy_headers: self.legacy_headers,
+            clock: self.clock,
             max_attempts: self.max_attempts,
             backoff: self.backoff,
         })
@@ -129,35 +159,57 @@ impl WebhookBuilder {
 }
 
 impl WebhookNotifier {
-    /// Starts configuring a notifier that posts to `url`, signing with `secret`
-    /// (at least [`MIN_SECRET_LEN`] bytes, shared with the receiver).
-    pub fn builder(url: impl Into<String>, secret: impl Into<Vec<u8>>) -> WebhookBuilder {
+    /// Starts configuring a notifier that posts to `url`, signing with
+    /// `secret` (shared with the receiver in its `whsec_` form).
+    pub fn builder(url: impl Into<String>, secret: WebhookSecret) -> WebhookBuilder {
         WebhookBuilder {
             url: url.into(),
-            secret: secret.into(),
+            secret,
+            legacy_headers: false,
+            clock: Arc::new(SystemClock),
             max_attempts: 4,
             backoff: Backoff::default(),
             timeout: Duration::from_secs(10),
         }
     }
 
+    /// A statement-ready notification stamped with this notifier's clock.
+    pub fn notification(&self, statement: &StatementReady) -> Notification {
+        let mut notification = Notification::statement_ready(statement);
+        notification.sent_at = self.clock.now().timestamp();
+        notification
+    }
+
     /// Delivers one notification; returns how many attempts it took.
     pub async fn deliver(&self, notification: &Notification) -> Result<u32> {
         let body = notification.to_json()?;
-        let signature = sign(&self.secret, &body)?;
+        let id = notification.id();
+        let legacy = if self.legacy_headers {
+            Some(legacy::sign(self.secret.bytes(), &body)?)
+        } else {
+            None
+        };
         let host = self.url.host_str().unwrap_or_default();
         let mut attempt = 1;
         loop {
-            let sent = self
+            let timestamp = self.clock.now().timestamp();
+            let mut request = self
                 .client
                 .post(self.url.clone())
                 .header(CONTENT_TYPE, "application/json")
-                .header(SIGNATURE_HEADER, &signature)
-                .header(TIMESTAMP_HEADER, notification.sent_at.to_string())
-                .header(EVENT_HEADER, &notification.event)
-                .body(body.clone())
-                .send()
-                .await;
+                .header(standard::ID_HEADER, &id)
+                .header(standard::TIMESTAMP_HEADER, timestamp.to_string())
+                .header(
+                    standard::SIGNATURE_HEADER,
+                    standard::sign(&self.secret, &id, timestamp, &body)?,
+                );
+            if let Some(signature) = &legacy {
+                request = request
+                    .header(legacy::SIGNATURE_HEADER, signature)
+                    .header(legacy::TIMESTAMP_HEADER, notification.sent_at.to_string())
+                    .header(legacy::EVENT_HEADER, &notification.event);
+            }
+            let sent = request.body(body.clone()).send().await;
             let failure = match sent {
                 Ok(response) if response.status().is_success() => return Ok(attempt),
                 Ok(response) if is_retryable(response.status()) => {
@@ -189,9 +241,7 @@ impl WebhookNotifier {
 #[async_trait]
 impl Notifier for WebhookNotifier {
     async fn statement_ready(&self, message: &StatementReady) -> Result<()> {
-        self.deliver(&Notification::statement_ready(message))
-            .await
-            .map(drop)
+        self.deliver(&self.notification(message)).await.map(drop)
     }
 }
 

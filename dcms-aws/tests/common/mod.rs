@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // each test file uses part of this
 
+pub mod minio;
+
 use dcms_aws::AwsSettings;
 
 /// The values of `names`, or None (after printing SKIPPED) when one is unset.

@@ -2,12 +2,19 @@
 //! store in dcms-core's tests, S3 against a real server in dcms-aws's.
 //!
 //! ```ignore
-//! dcms_core::conformance::objects::run_all(&store, Some("my-kms-key")).await;
+//! use dcms_core::conformance::objects::{run_all, Kms};
+//! run_all(&store, Kms::Key("my-kms-key"), Some(&at_rest)).await;
 //! ```
 //!
 //! Everything is written under a fresh `conformance/<time>-<random>/` prefix,
 //! so runs can share a bucket. The port has no delete, so the objects stay
 //! behind: point the suite at a test bucket or directory.
+//!
+//! The encryption-at-rest cases attack the stored bytes
+//! themselves, so they need an [`AtRest`] handle on where the store keeps
+//! them (a directory, a MinIO data folder).
+
+mod at_rest;
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -17,27 +24,49 @@ use chrono::Utc;
 use crate::error::{Error, Result};
 use crate::object::{ObjectStore, PutOptions, Sse, MAX_PRESIGN};
 
+pub use at_rest::AtRest;
+
+/// What the suite expects of a store's KMS encryption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kms<'a> {
+    /// The store encrypts with this KMS key (an id or ARN, not an alias: S3
+    /// reports the key's ARN back).
+    Key(&'a str),
+    /// The store has no KMS: a put asking for one must be refused with
+    /// [`Error::Unsupported`] and write nothing.
+    Refused,
+    /// Not tested here (no key configured): skipped, loudly.
+    Untested,
+}
+
 /// Runs every case against `store`; panics with the case's name on failure.
 ///
-/// `kms_key_id`: a KMS key the store can encrypt with (a key id or ARN, not an
-/// alias: S3 reports the key's ARN back). `None` skips the KMS case, loudly.
-pub async fn run_all(store: &dyn ObjectStore, kms_key_id: Option<&str>) {
+/// `at_rest`: a handle on the stored bytes, for the cases that attack them;
+/// `None` skips those cases, loudly.
+pub async fn run_all(store: &dyn ObjectStore, kms: Kms<'_>, at_rest: Option<&dyn AtRest>) {
     let p = unique_prefix();
     round_trip(store, &p).await;
     empty_and_binary(store, &p).await;
-    match kms_key_id {
-        Some(key_id) => sse_kms(store, &p, key_id).await,
-        // Straight to the stderr handle: the test harness captures eprintln!.
-        None => {
-            let note = "\n*** SKIPPED: object conformance case sse_kms (no KMS key id given) ***\n";
-            let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
-        }
+    match kms {
+        Kms::Key(key_id) => sse_kms(store, &p, key_id).await,
+        Kms::Refused => kms_refused(store, &p).await,
+        Kms::Untested => skipped("sse_kms (no KMS key id given)"),
     }
     overwrite(store, &p).await;
     list_by_prefix(store, &p).await;
     missing(store, &p).await;
     hostile_keys(store, &p).await;
     presign_bounds(store, &p).await;
+    match at_rest {
+        Some(raw) => at_rest::run_all(store, raw, &p).await,
+        None => skipped("encryption at rest (no AtRest handle given)"),
+    }
+}
+
+/// Says a case was skipped, past the test harness's capture of `eprintln!`.
+fn skipped(what: &str) {
+    let note = format!("\n*** SKIPPED: object conformance case {what} ***\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
 }
 
 /// A prefix no other run uses: `conformance/<unix nanos>-<random>/`.
@@ -196,6 +225,49 @@ async fn sse_kms(store: &dyn ObjectStore, p: &str, key_id: &str) {
         &sse,
     )
     .await;
+}
+
+async fn kms_refused(store: &dyn ObjectStore, p: &str) {
+    let case = "kms_refused";
+    let key = format!("{p}receipts/kms.json");
+    let kms = PutOptions {
+        content_type: "application/json".into(),
+        sse: Sse::Kms {
+            key_id: "no-such-kms".into(),
+        },
+    };
+    match store.put(&key, b"{}".to_vec(), &kms).await {
+        Err(Error::Unsupported(_)) => {}
+        other => {
+            panic!("object conformance {case}: a KMS put should be Unsupported, got {other:?}")
+        }
+    }
+    assert_eq!(
+        ok(case, store.head(&key).await),
+        None,
+        "object conformance {case}: a refused put wrote something"
+    );
+    // Over an existing object: refused, and the object is untouched.
+    let body = b"kept".to_vec();
+    ok(
+        case,
+        store
+            .put(&key, body.clone(), &PutOptions::new("text/plain"))
+            .await,
+    );
+    assert!(
+        matches!(
+            store.put(&key, b"{}".to_vec(), &kms).await,
+            Err(Error::Unsupported(_))
+        ),
+        "object conformance {case}: a KMS put over an object should be Unsupported"
+    );
+    assert_eq!(
+        ok(case, store.get(&key).await),
+        body,
+        "object conformance {case}: bytes"
+    );
+    assert_head(case, store, &key, 4, "text/plain", &Sse::S3).await;
 }
 
 async fn overwrite(store: &dyn ObjectStore, p: &str) {

@@ -6,18 +6,24 @@
 //! enforced inside the store's append; the rest is checked here first.
 
 mod account_ids;
+mod expiry;
 mod fingerprint;
+mod policy;
 mod reads;
 mod requests;
 mod vendor_cache;
 mod verify;
 mod writes;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 pub use account_ids::AccountIdPermutation;
+pub use expiry::{ExpiringPoints, ExpiryReport};
+pub use policy::{ExpiryPolicy, TransferLimits};
 pub use requests::{CreditChange, HoldRequest, Redeem};
 pub use verify::VerifyReport;
 pub use writes::ChangeCredited;
@@ -25,7 +31,7 @@ pub use writes::ChangeCredited;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::ids::{CustomerId, VendorId};
-use crate::money::CurrencyRegistry;
+use crate::money::{CurrencyCode, CurrencyRegistry};
 use crate::store::{DynLedgerStore, OpenOutcome};
 use crate::vendor::{CustomerAccount, Vendor};
 
@@ -36,8 +42,10 @@ pub const MAX_POINTS: i64 = 1_000_000_000_000_000;
 /// A program's settings.
 #[derive(Debug, Clone)]
 pub struct LedgerConfig {
-    /// Points credited per minor unit of change (default 1 point per cent).
-    pub points_per_minor: i64,
+    /// Points credited per minor unit of change, per currency: a point is
+    /// always a point of one currency, so a rate is set for each. A currency
+    /// not listed earns 1 point per minor unit (per cent, per yen).
+    pub points_per_minor: BTreeMap<CurrencyCode, i64>,
     /// Digits of a customer account id, check digit included (default 6).
     pub account_id_width: u8,
     /// How long a two-phase hold stays open unless the request says otherwise.
@@ -48,16 +56,64 @@ pub struct LedgerConfig {
     /// reads it for every operation). Changes made through this ledger apply
     /// at once; changes made by another process within this time.
     pub vendor_cache_ttl: Duration,
+    /// The program's time zone: the day of the per-day transfer limit and
+    /// the date in expiry keys (default UTC).
+    pub time_zone: Tz,
+    /// Transfer limits per currency, in that currency's points; a currency
+    /// not listed has none.
+    pub transfer_limits: BTreeMap<CurrencyCode, TransferLimits>,
+    /// Expiry of points on inactive accounts (default: never; many places
+    /// regulate stored value).
+    pub expiry: Option<ExpiryPolicy>,
+}
+
+impl LedgerConfig {
+    /// Points per minor unit of `currency` (1 unless configured).
+    pub fn points_per_minor_in(&self, currency: CurrencyCode) -> i64 {
+        self.points_per_minor.get(&currency).copied().unwrap_or(1)
+    }
+
+    /// The transfer limits of `currency` (none unless configured).
+    pub fn transfer_limits_in(&self, currency: CurrencyCode) -> TransferLimits {
+        self.transfer_limits
+            .get(&currency)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn validate(&self) -> Result<()> {
+        for (code, rate) in &self.points_per_minor {
+            if !(1..=1_000_000).contains(rate) {
+                return Err(Error::invalid_input(
+                    "points per minor unit",
+                    format!("{code}: must be 1 to 1,000,000, got {rate}"),
+                ));
+            }
+        }
+        for (code, limits) in &self.transfer_limits {
+            limits.validate(*code)?;
+        }
+        if let Some(expiry) = &self.expiry {
+            expiry.validate()?;
+        }
+        if self.hold_ttl <= Duration::zero() {
+            return Err(Error::invalid_input("hold ttl", "must be positive"));
+        }
+        Ok(())
+    }
 }
 
 impl Default for LedgerConfig {
     fn default() -> Self {
         LedgerConfig {
-            points_per_minor: 1,
+            points_per_minor: BTreeMap::new(),
             account_id_width: 6,
             hold_ttl: Duration::minutes(15),
             currencies: CurrencyRegistry::default(),
             vendor_cache_ttl: Duration::seconds(5),
+            time_zone: Tz::UTC,
+            transfer_limits: BTreeMap::new(),
+            expiry: None,
         }
     }
 }
@@ -76,15 +132,7 @@ impl Ledger {
     /// Opens the ledger kept in `store`. The account-id key is created on
     /// first open and kept in the store.
     pub async fn open(store: DynLedgerStore, config: LedgerConfig) -> Result<Self> {
-        if !(1..=1_000_000).contains(&config.points_per_minor) {
-            return Err(Error::invalid_input(
-                "points per minor unit",
-                "must be 1 to 1,000,000",
-            ));
-        }
-        if config.hold_ttl <= Duration::zero() {
-            return Err(Error::invalid_input("hold ttl", "must be positive"));
-        }
+        config.validate()?;
         let mut fresh = [0u8; 8];
         getrandom::fill(&mut fresh)
             .map_err(|e| Error::Storage(format!("no randomness for the account-id key: {e}")))?;
@@ -141,10 +189,25 @@ impl Ledger {
         }
     }
 
-    /// Changes a vendor's settings (name, policy, caps, zone).
+    /// Changes a vendor's settings (name, policy, caps, zone). The currency
+    /// cannot change: the vendor's points and liability are in it.
     pub async fn update_vendor(&self, vendor: Vendor) -> Result<Vendor> {
         vendor.validate()?;
         self.config.currencies.get(vendor.currency.code.as_str())?;
+        let existing = self
+            .store
+            .vendor(&vendor.id)
+            .await?
+            .ok_or_else(|| Error::UnknownVendor(vendor.id.clone()))?;
+        if existing.currency.code != vendor.currency.code {
+            return Err(Error::invalid_input(
+                "currency",
+                format!(
+                    "vendor {} keeps its points in {}; a vendor's currency cannot change (register a new vendor)",
+                    vendor.id, existing.currency.code
+                ),
+            ));
+        }
         self.vendors.forget(&vendor.id);
         let result = self.store.update_vendor(&vendor).await;
         // Forget again: a concurrent read may have cached the old settings.
@@ -236,6 +299,12 @@ impl Ledger {
         self.store
             .customer(id)
             .await?
-            .ok_or(Error::UnknownAccount(crate::ids::AccountRef::Customer(id)))
+            .ok_or(Error::UnknownAccount(id))
+    }
+
+    /// The currency of the program's registry with this code (refuses
+    /// codes the program does not use).
+    pub fn currency(&self, code: &str) -> Result<crate::money::Currency> {
+        self.config.currencies.get(code)
     }
 }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::Ledger;
 use crate::error::Result;
 use crate::ids::{AccountRef, TxId};
+use crate::money::CurrencyCode;
 use crate::store::{JournalQuery, Order, MAX_PAGE};
-use crate::transaction::TxKind;
 
 /// What [`Ledger::verify`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,15 +27,16 @@ impl VerifyReport {
 }
 
 impl Ledger {
-    /// Reads the whole journal and checks that every transaction balances,
-    /// every stored balance equals the sum of its postings, no customer is
-    /// negative, each transaction is closed at most once, and the holds
-    /// account equals the open holds.
+    /// Reads the whole journal and checks that every transaction balances
+    /// in each currency (and moves one currency only), every stored balance
+    /// equals the sum of its postings, no customer is negative, each
+    /// transaction is closed at most once, and each currency's holds
+    /// account equals its open holds.
     pub async fn verify(&self) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
         let mut sums: HashMap<AccountRef, i128> = HashMap::new();
         let mut closed: HashMap<TxId, TxId> = HashMap::new();
-        let mut holds: BTreeMap<TxId, i64> = BTreeMap::new();
+        let mut holds: BTreeMap<TxId, (CurrencyCode, i64)> = BTreeMap::new();
         let mut query = JournalQuery {
             order: Order::OldestFirst,
             limit: MAX_PAGE,
@@ -45,17 +46,30 @@ impl Ledger {
             let page = self.store.journal(&query).await?;
             for tx in &page.items {
                 report.transactions += 1;
-                let total: i128 = tx.postings.iter().map(|p| i128::from(p.points)).sum();
-                if total != 0 {
-                    report
-                        .problems
-                        .push(format!("{} postings sum to {total}, not 0", tx.id));
+                let mut per_currency: BTreeMap<CurrencyCode, i128> = BTreeMap::new();
+                for p in &tx.postings {
+                    *per_currency.entry(p.account.currency()).or_default() += i128::from(p.points);
+                }
+                for (currency, total) in &per_currency {
+                    if *total != 0 {
+                        report.problems.push(format!(
+                            "{} {currency} postings sum to {total}, not 0",
+                            tx.id
+                        ));
+                    }
+                }
+                if per_currency.len() > 1 {
+                    report.problems.push(format!(
+                        "{} moves {} currencies; a transaction moves one",
+                        tx.id,
+                        per_currency.len()
+                    ));
                 }
                 for p in &tx.postings {
                     *sums.entry(p.account.clone()).or_default() += i128::from(p.points);
                 }
-                if tx.kind == TxKind::Hold {
-                    holds.insert(tx.id, tx.points_for(&AccountRef::Holds));
+                if let Some((_, currency, held)) = Ledger::hold_parts(tx) {
+                    holds.insert(tx.id, (currency, held));
                 }
                 if let Some(target) = tx.closes {
                     if let Some(first) = closed.insert(target, tx.id) {
@@ -99,12 +113,26 @@ impl Ledger {
                 }
             }
         }
-        let open: i128 = holds.values().map(|&h| i128::from(h)).sum();
-        let held = sums.get(&AccountRef::Holds).copied().unwrap_or(0);
-        if open != held {
-            report.problems.push(format!(
-                "holds account is {held}, open holds add up to {open}"
-            ));
+        let mut open: BTreeMap<CurrencyCode, i128> = BTreeMap::new();
+        for (currency, h) in holds.values() {
+            *open.entry(*currency).or_default() += i128::from(*h);
+        }
+        let mut currencies: Vec<CurrencyCode> = open.keys().copied().collect();
+        for account in sums.keys() {
+            if let AccountRef::Holds(c) = account {
+                currencies.push(*c);
+            }
+        }
+        currencies.sort();
+        currencies.dedup();
+        for currency in currencies {
+            let open = open.get(&currency).copied().unwrap_or(0);
+            let held = sums.get(&AccountRef::Holds(currency)).copied().unwrap_or(0);
+            if open != held {
+                report.problems.push(format!(
+                    "{currency} holds account is {held}, open holds add up to {open}"
+                ));
+            }
         }
         Ok(report)
     }

@@ -13,8 +13,11 @@ use crate::calendar::local_day;
 use crate::change::{quote_change, ChangeQuote};
 use crate::error::{Error, Result};
 use crate::ids::{AccountRef, CustomerId, PosRef, TxId, VendorId};
+use crate::money::CurrencyCode;
 use crate::money::Money;
-use crate::transaction::{Appended, DailyCap, NewTransaction, Posting, Transaction, TxKind};
+use crate::transaction::{
+    Appended, CapScope, DailyCap, NewTransaction, Posting, Transaction, TxKind,
+};
 use rust_decimal::Decimal;
 
 fn check_points(points: i64) -> Result<()> {
@@ -84,15 +87,34 @@ impl Ledger {
         Ok(self.store.append(tx))
     }
 
-    /// Appends a spend from a customer; when the balance falls short only
-    /// because of expired holds, releases them and tries once more.
+    /// Appends a spend from a customer. An expired hold's points are
+    /// available from the moment it expires: when the balance falls short
+    /// and the customer has expired holds in the spend's currency, they are
+    /// released and the spend tried once more.
     async fn append_spend(&self, tx: NewTransaction, customer: CustomerId) -> Result<Appended> {
         match self.append(tx.clone())?.await {
-            Err(Error::InsufficientPoints { .. })
-                if self.store.balance(customer).await?.held > 0 =>
-            {
-                self.release_expired_holds().await?;
-                self.append(tx)?.await
+            Err(e @ Error::InsufficientPoints { .. }) => {
+                let currency = tx.currency();
+                let mut released = false;
+                for hold in self
+                    .store
+                    .expired_holds_of(customer, self.clock.now())
+                    .await?
+                {
+                    if hold.currency() != currency {
+                        continue;
+                    }
+                    if let Some((c, _, held)) = Self::hold_parts(&hold) {
+                        if let Some(vendor) = hold.vendor.clone() {
+                            released |= self.release(&hold, c, &vendor, held).await?;
+                        }
+                    }
+                }
+                if released {
+                    self.append(tx)?.await
+                } else {
+                    Err(e)
+                }
             }
             other => other,
         }
@@ -126,7 +148,7 @@ impl Ledger {
         let points = quote
             .credit
             .minor
-            .checked_mul(self.config.points_per_minor)
+            .checked_mul(self.config.points_per_minor_in(vendor.currency.code))
             .filter(|p| *p <= MAX_POINTS)
             .ok_or_else(|| Error::InvalidAmount {
                 value: quote.credit.to_string(),
@@ -166,8 +188,10 @@ impl Ledger {
             Some(cap) => {
                 let (from, to) = local_day(vendor.time_zone, now)?;
                 Some(DailyCap {
-                    customer: req.account,
-                    vendor: vendor.id.clone(),
+                    account: AccountRef::Customer(req.account, vendor.currency.code),
+                    scope: CapScope::ChangeCredits {
+                        vendor: vendor.id.clone(),
+                    },
                     from,
                     to,
                     cap,
@@ -181,8 +205,14 @@ impl Ledger {
             TxKind::ChangeCredit,
             now,
             vec![
-                leg(AccountRef::Vendor(vendor.id.clone()), -points),
-                leg(AccountRef::Customer(req.account), points),
+                leg(
+                    AccountRef::Vendor(vendor.id.clone(), vendor.currency.code),
+                    -points,
+                ),
+                leg(
+                    AccountRef::Customer(req.account, vendor.currency.code),
+                    points,
+                ),
             ],
         );
         tx.vendor = Some(vendor.id.clone());
@@ -198,10 +228,13 @@ impl Ledger {
         })
     }
 
-    /// Spends points at a vendor in one step.
+    /// Spends points at a vendor in one step, from the customer's balance
+    /// in the vendor's currency (points of other currencies never count).
     pub async fn redeem(&self, req: &Redeem) -> Result<Appended> {
         check_points(req.points)?;
         req.pos.validate()?;
+        let vendor = self.cached_vendor(&req.vendor).await?;
+        let currency = vendor.currency.code;
         let fingerprint = Fingerprint::new("redeem")
             .text(req.vendor.as_str())
             .customer(req.account)
@@ -214,8 +247,8 @@ impl Ledger {
             TxKind::Redemption,
             self.clock.now(),
             vec![
-                leg(AccountRef::Customer(req.account), -req.points),
-                leg(AccountRef::Vendor(req.vendor.clone()), req.points),
+                leg(AccountRef::Customer(req.account, currency), -req.points),
+                leg(AccountRef::Vendor(req.vendor.clone(), currency), req.points),
             ],
         );
         tx.vendor = Some(req.vendor.clone());
@@ -243,42 +276,34 @@ impl Ledger {
             .pos(&req.pos)
             .finish();
         let now = self.clock.now();
+        // The hold spends the vendor's currency (no vendor leg moves yet).
+        let currency = self.cached_vendor(&req.vendor).await?.currency.code;
         let mut tx = new_tx(
             &req.key,
             fingerprint,
             TxKind::Hold,
             now,
             vec![
-                leg(AccountRef::Customer(req.account), -req.points),
-                leg(AccountRef::Holds, req.points),
+                leg(AccountRef::Customer(req.account, currency), -req.points),
+                leg(AccountRef::Holds(currency), req.points),
             ],
         );
-        // The vendor must exist even though no vendor leg moves yet.
-        self.cached_vendor(&req.vendor).await?;
         tx.vendor = Some(req.vendor.clone());
         tx.pos = req.pos.clone();
         tx.expires_at = Some(now + ttl);
         self.append_spend(tx, req.account).await
     }
 
-    /// Reads a hold and checks that it is open.
+    /// Reads a hold: the hold, its customer, vendor and points.
     async fn open_hold(&self, hold: TxId) -> Result<(Transaction, CustomerId, VendorId, i64)> {
         let tx = self.transaction(hold).await?;
-        let (customer, vendor) = match (
-            &tx.kind,
-            tx.postings.iter().find_map(|p| p.account.customer()),
-            &tx.vendor,
-        ) {
-            (TxKind::Hold, Some(c), Some(v)) => (c, v.clone()),
-            _ => {
-                return Err(Error::HoldNotOpen {
-                    hold,
-                    state: "not a hold".into(),
-                });
-            }
-        };
-        let held = tx.points_for(&AccountRef::Holds);
-        Ok((tx, customer, vendor, held))
+        match (Self::hold_parts(&tx), tx.vendor.clone()) {
+            (Some((customer, _, held)), Some(vendor)) => Ok((tx, customer, vendor, held)),
+            _ => Err(Error::HoldNotOpen {
+                hold,
+                state: "not a hold".into(),
+            }),
+        }
     }
 
     /// Reports why a hold cannot be settled when its close failed.
@@ -371,12 +396,18 @@ impl Ledger {
         capture: i64,
         at: DateTime<Utc>,
     ) -> NewTransaction {
-        let mut legs = vec![leg(AccountRef::Holds, -held)];
+        // A hold has legs (`NewTransaction::check`), so it has a currency;
+        // the fallback names no account and would be refused by the store.
+        let currency = hold.currency().unwrap_or(CurrencyCode::XXX);
+        let mut legs = vec![leg(AccountRef::Holds(currency), -held)];
         if capture > 0 {
-            legs.push(leg(AccountRef::Vendor(vendor.clone()), capture));
+            legs.push(leg(AccountRef::Vendor(vendor.clone(), currency), capture));
         }
         if held > capture {
-            legs.push(leg(AccountRef::Customer(customer), held - capture));
+            legs.push(leg(
+                AccountRef::Customer(customer, currency),
+                held - capture,
+            ));
         }
         let mut tx = new_tx(key, fingerprint, kind, at, legs);
         tx.vendor = Some(vendor.clone());
@@ -456,15 +487,18 @@ impl Ledger {
         }
     }
 
-    /// Moves points from one customer to another.
+    /// Moves points of one currency from one customer to another, within
+    /// the program's transfer limits for that currency.
     pub async fn transfer(
         &self,
         key: &str,
         from: CustomerId,
         to: CustomerId,
+        currency: CurrencyCode,
         points: i64,
     ) -> Result<Appended> {
         check_points(points)?;
+        self.config.currencies.get(currency.as_str())?;
         if from == to {
             return Err(Error::invalid_input(
                 "transfer",
@@ -475,17 +509,41 @@ impl Ledger {
             .customer(from)
             .customer(to)
             .int(points)
+            .text(currency.as_str())
             .finish();
-        let tx = new_tx(
+        if let Some(cap) = self.config.transfer_limits_in(currency).per_transfer {
+            // A retry of an acknowledged transfer replays (or is a conflict)
+            // whatever the limit says now; the store decides.
+            if points > cap && self.store.transaction_by_key(key).await?.is_none() {
+                return Err(Error::LimitExceeded {
+                    limit: "per-transfer",
+                    cap,
+                    requested: points,
+                    remaining: cap,
+                });
+            }
+        }
+        let now = self.clock.now();
+        let mut tx = new_tx(
             key,
             fingerprint,
             TxKind::Transfer,
-            self.clock.now(),
+            now,
             vec![
-                leg(AccountRef::Customer(from), -points),
-                leg(AccountRef::Customer(to), points),
+                leg(AccountRef::Customer(from, currency), -points),
+                leg(AccountRef::Customer(to, currency), points),
             ],
         );
+        if let Some(cap) = self.config.transfer_limits_in(currency).per_day {
+            let (from_at, to_at) = local_day(self.config.time_zone, now)?;
+            tx.daily_cap = Some(DailyCap {
+                account: AccountRef::Customer(from, currency),
+                scope: CapScope::TransfersOut,
+                from: from_at,
+                to: to_at,
+                cap,
+            });
+        }
         self.append_spend(tx, from).await
     }
 
@@ -515,11 +573,14 @@ impl Ledger {
                 original
                     .postings
                     .iter()
-                    .filter(|p| matches!(p.account, AccountRef::Vendor(_)))
+                    .filter(|p| matches!(p.account, AccountRef::Vendor(..)))
                     .flat_map(|p| {
                         [
                             leg(p.account.clone(), -p.points),
-                            leg(AccountRef::Customer(customer), p.points),
+                            leg(
+                                AccountRef::Customer(customer, p.account.currency()),
+                                p.points,
+                            ),
                         ]
                     })
                     .collect()
@@ -544,31 +605,34 @@ impl Ledger {
         tx.closes = Some(target);
         tx.memo = Some(reason.to_string());
         match self.append(tx)?.await {
-            Err(Error::InsufficientPoints { account, available, requested }) => Err(Error::NotReversible {
+            Err(Error::InsufficientPoints { account, currency, available, requested }) => Err(Error::NotReversible {
                 tx: target,
                 reason: format!(
-                    "account {account} has only {available} of the {requested} points to take back (already spent)"
+                    "account {account} has only {available} of the {requested} {currency} points to take back (already spent)"
                 ),
             }),
             other => other,
         }
     }
 
-    /// Corrects a customer's balance by hand (positive or negative points),
-    /// against the program's adjustments account.
+    /// Corrects a customer's balance in one currency by hand (positive or
+    /// negative points), against that currency's adjustments account.
     pub async fn adjust(
         &self,
         key: &str,
         account: CustomerId,
+        currency: CurrencyCode,
         points: i64,
         reason: &str,
     ) -> Result<Appended> {
         check_points(points.checked_abs().unwrap_or(i64::MAX))?;
         check_memo("reason", reason)?;
+        self.config.currencies.get(currency.as_str())?;
         let fingerprint = Fingerprint::new("adjust")
             .customer(account)
             .int(points)
             .text(reason)
+            .text(currency.as_str())
             .finish();
         let mut tx = new_tx(
             key,
@@ -576,28 +640,33 @@ impl Ledger {
             TxKind::Adjustment,
             self.clock.now(),
             vec![
-                leg(AccountRef::Customer(account), points),
-                leg(AccountRef::Adjustments, -points),
+                leg(AccountRef::Customer(account, currency), points),
+                leg(AccountRef::Adjustments(currency), -points),
             ],
         );
         tx.memo = Some(reason.to_string());
         self.append(tx)?.await
     }
 
-    /// Removes expired points from a customer's account.
+    /// Removes expired points of one currency from a customer's account,
+    /// to that currency's breakage account (see also
+    /// [`Ledger::expire_inactive`]).
     pub async fn expire(
         &self,
         key: &str,
         account: CustomerId,
+        currency: CurrencyCode,
         points: i64,
         reason: &str,
     ) -> Result<Appended> {
         check_points(points)?;
         check_memo("reason", reason)?;
+        self.config.currencies.get(currency.as_str())?;
         let fingerprint = Fingerprint::new("expire")
             .customer(account)
             .int(points)
             .text(reason)
+            .text(currency.as_str())
             .finish();
         let mut tx = new_tx(
             key,
@@ -605,8 +674,8 @@ impl Ledger {
             TxKind::Expiry,
             self.clock.now(),
             vec![
-                leg(AccountRef::Customer(account), -points),
-                leg(AccountRef::Breakage, points),
+                leg(AccountRef::Customer(account, currency), -points),
+                leg(AccountRef::Breakage(currency), points),
             ],
         );
         tx.memo = Some(reason.to_string());

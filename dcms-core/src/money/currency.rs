@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 pub struct CurrencyCode([u8; 3]);
 
 impl CurrencyCode {
+    /// ISO 4217's "no currency" code.
+    pub const XXX: CurrencyCode = CurrencyCode(*b"XXX");
+
     /// Checks and wraps a code such as `"USD"` (case-insensitive).
     pub fn new(code: &str) -> Result<Self> {
         let b = code.trim().as_bytes();
@@ -194,11 +197,30 @@ impl CurrencyRegistry {
             .copied()
             .ok_or_else(|| Error::UnknownCurrency(code.to_string()))
     }
+
+    /// Every currency code the registry knows, in code order.
+    pub fn codes(&self) -> Vec<CurrencyCode> {
+        let mut codes: Vec<CurrencyCode> = self.by_code.keys().copied().collect();
+        codes.sort();
+        codes
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_lists_its_codes_in_order() {
+        let mut registry = CurrencyRegistry::default();
+        let codes = registry.codes();
+        assert!(codes.windows(2).all(|w| w[0] < w[1]));
+        assert!(codes.contains(&CurrencyCode::new("JPY").unwrap()));
+        registry.register(Currency::new("XTS", 2, 100, 1).unwrap());
+        assert!(registry
+            .codes()
+            .contains(&CurrencyCode::new("XTS").unwrap()));
+    }
 
     #[test]
     fn builtins_resolve() {

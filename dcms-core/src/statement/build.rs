@@ -8,7 +8,7 @@ use crate::calendar::{local_midnight, Month};
 use crate::error::{Error, Result};
 use crate::ids::{AccountRef, CustomerId, VendorId};
 use crate::ledger::Ledger;
-use crate::money::Money;
+use crate::money::{CurrencyCode, Money};
 use crate::store::{Activity, KindTotal};
 use crate::transaction::ALL_KINDS;
 use crate::vendor::Vendor;
@@ -68,17 +68,39 @@ impl Frame {
         })
     }
 
+    /// A customer's frame for one currency.
+    pub(super) fn customer(
+        account: CustomerId,
+        currency: CurrencyCode,
+        month: Month,
+        tz: Tz,
+    ) -> Result<Frame> {
+        Frame::new(
+            AccountRef::Customer(account, currency),
+            "customer",
+            account.to_string(),
+            account.to_string(),
+            tz,
+            month,
+            1,
+            None,
+        )
+    }
+
     /// A vendor's frame.
     pub(super) fn vendor(ledger: &Ledger, v: &Vendor, month: Month) -> Result<Frame> {
         Frame::new(
-            AccountRef::Vendor(v.id.clone()),
+            AccountRef::Vendor(v.id.clone(), v.currency.code),
             "vendor",
             v.id.to_string(),
             v.name.clone(),
             v.time_zone,
             month,
             -1,
-            Some((v.currency, ledger.config().points_per_minor)),
+            Some((
+                v.currency,
+                ledger.config().points_per_minor_in(v.currency.code),
+            )),
         )
     }
 
@@ -151,6 +173,7 @@ impl Frame {
             kind: self.kind,
             owner: self.owner,
             name: self.name,
+            currency: self.account.currency(),
             account: self.account,
             month: self.month,
             time_zone: self.tz.name().to_string(),
@@ -184,24 +207,37 @@ pub async fn vendor_statement(
     Frame::vendor(ledger, &v, month)?.read(ledger).await
 }
 
-/// A customer's statement for a month taken in time zone `tz`.
+/// A customer's statement of one currency for a month taken in time zone
+/// `tz` (a currency the account never held gives an empty statement).
 pub async fn customer_statement(
     ledger: &Ledger,
     account: CustomerId,
+    currency: CurrencyCode,
     month: Month,
     tz: Tz,
 ) -> Result<Statement> {
     ledger.account(account).await?;
-    Frame::new(
-        AccountRef::Customer(account),
-        "customer",
-        account.to_string(),
-        account.to_string(),
-        tz,
-        month,
-        1,
-        None,
-    )?
-    .read(ledger)
-    .await
+    Frame::customer(account, currency, month, tz)?
+        .read(ledger)
+        .await
+}
+
+/// A customer's statements for a month, one section per currency the
+/// account has held, in currency-code order.
+pub async fn customer_statements(
+    ledger: &Ledger,
+    account: CustomerId,
+    month: Month,
+    tz: Tz,
+) -> Result<Vec<Statement>> {
+    let balances = ledger.store().balance(account).await?;
+    let mut out = Vec::new();
+    for currency in balances.currencies() {
+        out.push(
+            Frame::customer(account, currency, month, tz)?
+                .read(ledger)
+                .await?,
+        );
+    }
+    Ok(out)
 }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::build::Frame;
+use super::pdf::{self, PdfOptions};
 use super::render::render_frame;
 use super::Statement;
 use crate::calendar::Month;
@@ -79,6 +80,33 @@ pub(super) struct Rendered {
     pub json: Vec<u8>,
     pub pdf: Vec<u8>,
     pub lines: u64,
+    /// SHA-256 of the CSV and JSON documents, printed on the PDF.
+    pub digest: String,
+}
+
+impl Rendered {
+    /// Digests the CSV and JSON documents and renders the PDF, which shows
+    /// that digest. The PDF is not part of the digest (it cannot contain
+    /// its own): it is made from the same statement, so the data documents
+    /// decide whether a month changed.
+    pub(super) fn new(
+        st: &Statement,
+        csv: Vec<u8>,
+        json: Vec<u8>,
+        lines: u64,
+        per_minor: i64,
+        options: &PdfOptions,
+    ) -> Result<Rendered> {
+        let digest = digest(&csv, &json);
+        let pdf = pdf::vendor_pdf(st, &digest, per_minor, options)?;
+        Ok(Rendered {
+            csv,
+            json,
+            pdf,
+            lines,
+            digest,
+        })
+    }
 }
 
 /// Renders all three documents from a statement built from the store's
@@ -87,8 +115,8 @@ pub(super) struct Rendered {
 #[cfg(test)]
 pub(super) async fn render_all(ledger: &Ledger, st: &Statement) -> Result<Rendered> {
     use super::csv::CsvWriter;
+    use super::for_each_line_page;
     use super::json::JsonWriter;
-    use super::{for_each_line_page, pdf};
     let mut csv = CsvWriter::start(st);
     let mut json = JsonWriter::start(st)?;
     let mut lines = 0u64;
@@ -98,17 +126,20 @@ pub(super) async fn render_all(ledger: &Ledger, st: &Statement) -> Result<Render
         json.lines(page)
     })
     .await?;
-    Ok(Rendered {
-        csv: csv.finish(st),
-        json: json.finish(),
-        pdf: pdf::render(st),
+    let per_minor = ledger.config().points_per_minor_in(st.currency);
+    Rendered::new(
+        st,
+        csv.finish(st),
+        json.finish(),
         lines,
-    })
+        per_minor,
+        &PdfOptions::default(),
+    )
 }
 
-fn digest(r: &Rendered) -> String {
+fn digest(csv: &[u8], json: &[u8]) -> String {
     let mut h = Sha256::new();
-    for part in [&r.csv, &r.json, &r.pdf] {
+    for part in [csv, json] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part);
     }
@@ -129,13 +160,14 @@ async fn prepare(
     ledger: &Ledger,
     vendor: VendorRef<'_>,
     month: Month,
+    pdf: &PdfOptions,
 ) -> Result<(Statement, Rendered, String)> {
     let frame = match vendor {
         VendorRef::Known(v) => Frame::vendor(ledger, v, month)?,
         VendorRef::Id(id) => Frame::vendor(ledger, &ledger.vendor(id).await?, month)?,
     };
-    let (st, rendered) = render_frame(ledger, frame).await?;
-    let digest = digest(&rendered);
+    let (st, rendered) = render_frame(ledger, frame, pdf).await?;
+    let digest = rendered.digest.clone();
     Ok((st, rendered, digest))
 }
 
@@ -227,17 +259,32 @@ pub const CLOSE_IN_FLIGHT: usize = 8;
 type Prepared = Result<(Statement, Rendered, String)>;
 
 /// Closes a month for every vendor (or the chosen ones), calling `progress`
-/// after each vendor. One vendor's failure does not stop the others.
-///
-/// Up to [`CLOSE_IN_FLIGHT`] statements are read and rendered at a time,
-/// each in one pass over its lines (the month's totals are counted from the
-/// lines, so the month is read once); storing, notifying and `progress`
-/// follow vendor id order.
+/// after each vendor. One vendor's failure does not stop the others. The
+/// PDFs are set in the bundled font ([`close_month_with_pdf`] chooses).
 pub async fn close_month(
     ledger: &Ledger,
     objects: &dyn ObjectStore,
     notifier: &dyn Notifier,
     opts: &CloseOptions,
+    progress: &mut (dyn FnMut(usize, usize, &VendorClose) + Send),
+) -> Result<CloseReport> {
+    let pdf = PdfOptions::default();
+    close_month_with_pdf(ledger, objects, notifier, opts, &pdf, progress).await
+}
+
+/// [`close_month`] with the PDF statements made as `pdf` says (for example
+/// in a font that has the vendors' scripts).
+///
+/// Up to [`CLOSE_IN_FLIGHT`] statements are read and rendered at a time,
+/// each in one pass over its lines (the month's totals are counted from the
+/// lines, so the month is read once); storing, notifying and `progress`
+/// follow vendor id order.
+pub async fn close_month_with_pdf(
+    ledger: &Ledger,
+    objects: &dyn ObjectStore,
+    notifier: &dyn Notifier,
+    opts: &CloseOptions,
+    pdf: &PdfOptions,
     progress: &mut (dyn FnMut(usize, usize, &VendorClose) + Send),
 ) -> Result<CloseReport> {
     let listed;
@@ -263,7 +310,7 @@ pub async fn close_month(
     for (i, vendor) in vendors.iter().enumerate() {
         while pending.len() < CLOSE_IN_FLIGHT {
             match next.next() {
-                Some(v) => pending.push(Box::pin(prepare(ledger, *v, month))),
+                Some(v) => pending.push(Box::pin(prepare(ledger, *v, month, pdf))),
                 None => break,
             }
         }

@@ -1,5 +1,7 @@
 //! The CSV rendering: one table whose first column says what each row is
 //! (`statement`, `opening`, `line`, `day`, `total`, `closing`, `settlement`).
+//! A statement is in one currency: the `statement` row names it in its
+//! `points` column, and every points figure below is in it.
 
 use std::fmt::Write;
 
@@ -86,7 +88,11 @@ impl CsvWriter {
         text(&mut out, &st.name);
         out.push(',');
         out.push_str(&st.month.to_string());
-        out.push_str(",,,,");
+        // The points column of the statement row names the currency every
+        // point of the statement is in.
+        out.push_str(",,");
+        out.push_str(st.currency.as_str());
+        out.push_str(",,");
         out.push_str(&st.time_zone);
         out.push('\n');
         let _ = writeln!(

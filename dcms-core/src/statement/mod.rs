@@ -12,7 +12,8 @@
 //! vendor's calendar month in its IANA time zone.
 //!
 //! Rendered as CSV and JSON (every line, daily totals, the summary) and as a
-//! PDF for people (the summary and daily totals; lines are for machines).
+//! PDF for people ([`pdf`]: the summary, a chart and the daily totals for a
+//! vendor; every movement for a customer).
 //! Rendering is deterministic: the same month gives the same bytes, by
 //! either path.
 
@@ -29,14 +30,17 @@ mod render;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-pub use build::{customer_statement, vendor_statement};
-pub use close::{close_month, CloseOptions, CloseReport, VendorClose, CLOSE_IN_FLIGHT};
+pub use build::{customer_statement, customer_statements, vendor_statement};
+pub use close::{
+    close_month, close_month_with_pdf, CloseOptions, CloseReport, VendorClose, CLOSE_IN_FLIGHT,
+};
 pub use lines::{for_each_line_page, StatementLine};
+pub use pdf::{customer_statement_pdf, PageCompression, PdfFont, PdfOptions, StatementFonts};
 pub use receipt::{issue_receipt, receipt_key, render_receipt, LineItem, Receipt};
 
 use crate::calendar::Month;
 use crate::ids::AccountRef;
-use crate::money::Money;
+use crate::money::{CurrencyCode, Money};
 use crate::store::KindTotal;
 
 /// Totals of one local day.
@@ -62,6 +66,9 @@ pub struct Statement {
     /// The ledger account it covers.
     #[serde(skip)]
     pub account: AccountRef,
+    /// The currency of every point in it: a vendor's own currency, or the
+    /// one currency of a customer's section.
+    pub currency: CurrencyCode,
     /// The month.
     #[serde(serialize_with = "ser_month")]
     pub month: Month,
@@ -101,11 +108,15 @@ fn ser_month<S: serde::Serializer>(m: &Month, s: S) -> Result<S::Ok, S::Error> {
 
 impl Statement {
     /// Where this statement is stored: `statements/<vendor>/<yyyy-mm>.<ext>`
-    /// (customers under `statements/customers/<id>/`).
+    /// (a vendor has one currency), and a customer's section of one
+    /// currency at `statements/customers/<id>/<yyyy-mm>-<CUR>.<ext>`.
     pub fn object_key(&self, ext: &str) -> String {
         match self.kind {
             "vendor" => format!("statements/{}/{}.{ext}", self.owner, self.month),
-            _ => format!("statements/customers/{}/{}.{ext}", self.owner, self.month),
+            _ => format!(
+                "statements/customers/{}/{}-{}.{ext}",
+                self.owner, self.month, self.currency
+            ),
         }
     }
 }

@@ -136,9 +136,20 @@ pub fn render_receipt(
             } else {
                 "Points used"
             };
-            let _ = writeln!(r, "{:<28}{:>20}", format!("{verb} ({c})"), p.points.abs());
+            let cur = p.account.currency();
+            let _ = writeln!(
+                r,
+                "{:<28}{:>20}",
+                format!("{verb} ({c})"),
+                format!("{} {cur}", p.points.abs())
+            );
             if let Some(b) = tx.balance_after(c) {
-                let _ = writeln!(r, "{:<28}{:>20}", "Balance after", b);
+                let _ = writeln!(
+                    r,
+                    "{:<28}{:>20}",
+                    format!("Balance after ({cur})"),
+                    format!("{b} {cur}")
+                );
             }
         }
     }

@@ -12,7 +12,8 @@ use super::close::Rendered;
 use super::csv::{self, CsvWriter};
 use super::json::JsonWriter;
 use super::json_line::JsonLine;
-use super::{pdf, Statement};
+use super::pdf::PdfOptions;
+use super::Statement;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::store::{AccountLine, Activity, KindTotal};
@@ -113,8 +114,9 @@ impl<'a> LineRenderer<'a> {
     }
 
     /// The statement (opening balance from the store, the month from the
-    /// lines) and its three documents.
-    pub(super) fn finish(self, opening: i64) -> Result<(Statement, Rendered)> {
+    /// lines) and its three documents, the PDF made as `pdf` says.
+    pub(super) fn finish(self, opening: i64, pdf: &PdfOptions) -> Result<(Statement, Rendered)> {
+        let per_minor = self.frame.settle.map_or(1, |(_, per_minor)| per_minor);
         let buckets = self
             .days
             .iter()
@@ -139,18 +141,24 @@ impl<'a> LineRenderer<'a> {
         csv.raw_lines(&self.csv);
         let mut json = JsonWriter::start(&st)?;
         json.raw_lines(&self.json, self.lines);
-        let rendered = Rendered {
-            csv: csv.finish(&st),
-            json: json.finish(),
-            pdf: pdf::render(&st),
-            lines: self.lines,
-        };
+        let rendered = Rendered::new(
+            &st,
+            csv.finish(&st),
+            json.finish(),
+            self.lines,
+            per_minor,
+            pdf,
+        )?;
         Ok((st, rendered))
     }
 }
 
 /// Builds and renders the statement of `frame` in one read of its lines.
-pub(super) async fn render_frame(ledger: &Ledger, frame: Frame) -> Result<(Statement, Rendered)> {
+pub(super) async fn render_frame(
+    ledger: &Ledger,
+    frame: Frame,
+    pdf: &PdfOptions,
+) -> Result<(Statement, Rendered)> {
     let store = ledger.store();
     // The opening balance alone: the activity before the first boundary.
     let opening = store
@@ -163,7 +171,7 @@ pub(super) async fn render_frame(ledger: &Ledger, frame: Frame) -> Result<(State
             renderer.lines(lines)
         })
         .await?;
-    renderer.finish(opening)
+    renderer.finish(opening, pdf)
 }
 
 #[cfg(test)]
@@ -261,7 +269,9 @@ mod tests {
             let month = Month::parse(month).unwrap();
             let v = ledger.vendor(&vendor).await.unwrap();
             let frame = Frame::vendor(&ledger, &v, month).unwrap();
-            let (st, one_pass) = render_frame(&ledger, frame).await.unwrap();
+            let (st, one_pass) = render_frame(&ledger, frame, &PdfOptions::default())
+                .await
+                .unwrap();
             let reference = vendor_statement(&ledger, &vendor, month).await.unwrap();
             assert_eq!(st, reference, "{month}");
             let expected = render_all(&ledger, &reference).await.unwrap();

@@ -3,10 +3,11 @@
 //! Order of work, chosen so that concurrent batches cannot deadlock and
 //! each check sees what it must:
 //! 1. lock every customer row the batch touches, in id order (customers of
-//!    open holds being settled included). A batch holding a customer's row
-//!    is the only writer of that customer's balance, held points and
-//!    daily-cap window, and reads (at READ COMMITTED) everything the
-//!    previous holder committed;
+//!    open holds being settled included), and read the customers' balance
+//!    rows (one per currency). A batch holding a customer's row is the
+//!    only writer of that customer's balances, held points and daily-cap
+//!    windows in every currency, and reads (at READ COMMITTED) everything
+//!    the previous holder committed;
 //! 2. read, in one query each, the idempotency keys, vendors and `closes`
 //!    targets the batch names;
 //! 3. check each item in the contract's order against those reads plus the
@@ -17,31 +18,49 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use dcms_core::{AccountRef, Appended, CustomerId, Error, NewTransaction, Result, VendorId};
+use dcms_core::{
+    AccountRef, Appended, CurrencyCode, CustomerId, Error, NewTransaction, Result, TxKind, VendorId,
+};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::codec;
 use crate::engine::{in_list, Engine};
+use crate::error::corrupt;
 use crate::store::Inner;
 use crate::write::Abort;
 
 pub(super) type Step<T> = std::result::Result<T, Abort>;
 
-/// A locked customer row as this batch has left it so far.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Customer {
+/// A customer's balance row in one currency as this batch has left it so
+/// far (its customer row is locked).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Account {
     pub balance: i64,
     pub held: i64,
     pub changed: bool,
+    /// Whether the row exists in the database (false: this batch creates
+    /// it, the customer's first movement in the currency).
+    pub stored: bool,
 }
+
+/// A customer's account in one currency: (customer id as stored, currency).
+pub(super) type AccountKey = (i64, CurrencyCode);
+
+/// An open hold being settled: its customer, currency and points.
+pub(super) type HoldRow = (i64, CurrencyCode, i64);
 
 /// A transaction that `closes` names.
 #[derive(Debug, Default)]
 pub(super) struct Target {
     pub closed: bool,
-    /// Its open-hold rows: (customer, points).
-    pub open_hold: Vec<(i64, i64)>,
+    /// Its open-hold rows.
+    pub open_hold: Vec<HoldRow>,
 }
+
+/// A posting on a customer account that a daily cap may count: kind,
+/// vendor, time, points.
+pub(super) type Counted = (TxKind, Option<VendorId>, i64, i64);
 
 /// A new transaction waiting for [`super::flush`].
 #[derive(Debug)]
@@ -72,8 +91,12 @@ pub(crate) struct Batch<'a> {
     pub(super) engine: Engine,
     /// The slot row that takes this batch's non-customer movements.
     pub(super) slot: i64,
-    /// Locked customer rows; None for an id with no account.
-    pub(super) customers: BTreeMap<i64, Option<Customer>>,
+    /// Locked customer rows: whether the customer exists.
+    pub(super) customers: BTreeMap<i64, bool>,
+    /// The locked customers' balance rows, per currency.
+    pub(super) accounts: BTreeMap<AccountKey, Account>,
+    /// Program and vendor accounts (by name) not yet in `dcms_accounts`.
+    pub(super) new_accounts: BTreeSet<String>,
     /// Committed keys: key -> (fingerprint, id).
     pub(super) keys: HashMap<String, (String, i64)>,
     /// Keys of this batch's new transactions -> index in `fresh`.
@@ -81,12 +104,12 @@ pub(crate) struct Batch<'a> {
     pub(super) targets: HashMap<i64, Target>,
     /// Targets closed by this batch.
     pub(super) closed_here: HashSet<i64>,
-    /// Committed credits per daily-cap window (customer, vendor, from, to),
-    /// read once per batch: the customer's row is locked, so nothing but
-    /// this batch (counted in `credits_here`) adds to them meanwhile.
-    pub(super) cap_committed: HashMap<(i64, String, i64, i64), i64>,
-    /// This batch's change credits: (customer, vendor, at, points).
-    pub(super) credits_here: Vec<(CustomerId, VendorId, i64, i64)>,
+    /// Committed points per daily-cap window (account, kind, vendor, from,
+    /// to), read once per batch: the customer's row is locked, so nothing
+    /// but this batch (counted in `counted_here`) adds to them meanwhile.
+    pub(super) cap_committed: HashMap<(String, &'static str, Option<String>, i64, i64), i64>,
+    /// This batch's movements that daily caps count, per customer account.
+    pub(super) counted_here: HashMap<AccountRef, Vec<Counted>>,
     pub(super) fresh: Vec<Fresh>,
     /// Movements of non-customer accounts; i128 so that only the final sums
     /// can overflow.
@@ -146,12 +169,14 @@ impl<'a> Batch<'a> {
             engine: inner.engine,
             slot,
             customers: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+            new_accounts: BTreeSet::new(),
             keys: HashMap::new(),
             pending: HashMap::new(),
             targets: HashMap::new(),
             closed_here: HashSet::new(),
             cap_committed: HashMap::new(),
-            credits_here: Vec::new(),
+            counted_here: HashMap::new(),
             fresh: Vec::new(),
             deltas: BTreeMap::new(),
         };
@@ -160,6 +185,7 @@ impl<'a> Batch<'a> {
             batch.read_keys(conn, items).await?;
         }
         batch.read_vendors(conn, items).await?;
+        batch.read_accounts(conn, items).await?;
         batch.read_targets(conn, items).await?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
@@ -178,19 +204,38 @@ impl<'a> Batch<'a> {
         set.into_iter().collect()
     }
 
+    /// The customer ids the batch's postings name.
+    fn customers_of(items: &[NewTransaction]) -> Step<BTreeSet<i64>> {
+        let mut ids = BTreeSet::new();
+        for tx in items {
+            for p in &tx.postings {
+                if let AccountRef::Customer(c, _) = p.account {
+                    ids.insert(codec::customer_key(c)?);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Notes a customer's balance row as read.
+    fn read_account(&mut self, id: i64, currency: &str, balance: i64, held: i64) -> Step<()> {
+        let currency = CurrencyCode::new(currency).map_err(|e| corrupt("currency", e))?;
+        let account = Account {
+            balance,
+            held,
+            changed: false,
+            stored: true,
+        };
+        self.accounts.insert((id, currency), account);
+        Ok(())
+    }
+
     async fn lock_customers(
         &mut self,
         conn: &mut AnyConnection,
         items: &[NewTransaction],
     ) -> Step<()> {
-        let mut ids = BTreeSet::new();
-        for tx in items {
-            for p in &tx.postings {
-                if let AccountRef::Customer(c) = p.account {
-                    ids.insert(codec::customer_key(c)?);
-                }
-            }
-        }
+        let mut ids = Self::customers_of(items)?;
         // Settling a hold changes its customer's held points even when no
         // posting names the customer (a full capture).
         let targets = Self::targets_of(items);
@@ -206,102 +251,128 @@ impl<'a> Batch<'a> {
                 ids.insert(row.try_get::<i64, _>(0)?);
             }
         }
+        self.lock_and_read(conn, &ids).await
+    }
+
+    /// Locks the customer rows of `ids` (in id order, the one order every
+    /// batch uses) and reads their balance rows.
+    async fn lock_and_read(&mut self, conn: &mut AnyConnection, ids: &BTreeSet<i64>) -> Step<()> {
         if ids.is_empty() {
             return Ok(());
         }
-        for id in &ids {
-            self.customers.insert(*id, None);
+        for id in ids {
+            self.customers.insert(*id, false);
         }
-        // Rows are locked in id order, the one order every batch uses.
         let (list, padded) = in_list(ids.iter().copied());
-        if self.engine == Engine::Sqlite {
-            // One row of JSON instead of a row per customer: the driver
-            // hands each row from its worker thread to the caller's, and a
-            // batch reads up to thousands (SQLite has one writer: no lock).
-            let sql = format!(
-                "SELECT json_group_array(json_array(id, balance, held)) FROM dcms_customers WHERE id IN ({list})"
-            );
-            let text: String = padded
-                .iter()
-                .fold(self.engine.query(&sql), |q, id| q.bind(*id))
-                .fetch_one(&mut *conn)
-                .await?
-                .try_get(0)?;
-            let rows: Vec<(i64, i64, i64)> = serde_json::from_str(&text)
-                .map_err(|e| Error::Storage(format!("cannot read customer rows: {e}")))?;
-            for (id, balance, held) in rows {
-                let customer = Customer {
-                    balance,
-                    held,
-                    changed: false,
-                };
-                self.customers.insert(id, Some(customer));
+        match self.engine {
+            Engine::Sqlite => {
+                // One row of JSON instead of a row per customer: the driver
+                // hands each row from its worker thread to the caller's, and
+                // a batch reads up to thousands (SQLite has one writer: no
+                // lock).
+                let sql = format!(
+                    "SELECT json_group_array(json_array(c.id, b.currency, b.balance, b.held)) \
+                     FROM dcms_customers c LEFT JOIN dcms_customer_balances b ON b.customer = c.id \
+                     WHERE c.id IN ({list})"
+                );
+                let text: String = padded
+                    .iter()
+                    .fold(self.engine.query(&sql), |q, id| q.bind(*id))
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
+                type Row = (i64, Option<String>, Option<i64>, Option<i64>);
+                let rows: Vec<Row> = serde_json::from_str(&text)
+                    .map_err(|e| Error::Storage(format!("cannot read customer rows: {e}")))?;
+                for (id, currency, balance, held) in rows {
+                    self.customers.insert(id, true);
+                    if let Some(currency) = currency {
+                        self.read_account(id, &currency, balance.unwrap_or(0), held.unwrap_or(0))?;
+                    }
+                }
             }
-            return Ok(());
-        }
-        let sql = format!(
-            "SELECT id, balance, held FROM dcms_customers WHERE id IN ({list}) ORDER BY id{}",
-            self.engine.for_update()
-        );
-        let rows = padded
-            .iter()
-            .fold(self.engine.query(&sql), |q, id| q.bind(*id))
-            .fetch_all(&mut *conn)
-            .await?;
-        for row in &rows {
-            let customer = Customer {
-                balance: row.try_get(1)?,
-                held: row.try_get(2)?,
-                changed: false,
-            };
-            self.customers.insert(row.try_get(0)?, Some(customer));
+            Engine::Mysql => {
+                // A locking read returns the latest committed rows, and
+                // InnoDB locks both tables' rows as it reads them.
+                let sql = format!(
+                    "SELECT c.id, b.currency, b.balance, b.held FROM dcms_customers c \
+                     LEFT JOIN dcms_customer_balances b ON b.customer = c.id \
+                     WHERE c.id IN ({list}) ORDER BY c.id, b.currency FOR UPDATE"
+                );
+                let rows = padded
+                    .iter()
+                    .fold(self.engine.query(&sql), |q, id| q.bind(*id))
+                    .fetch_all(&mut *conn)
+                    .await?;
+                self.read_joined(&rows)?;
+            }
+            Engine::Postgres => {
+                // The balance rows are read by a statement of their own,
+                // after the locks: it sees what the previous holders
+                // committed (a row read in the locking statement would come
+                // from its snapshot, taken before any lock wait).
+                let sql = format!(
+                    "SELECT id FROM dcms_customers WHERE id IN ({list}) ORDER BY id FOR UPDATE"
+                );
+                let rows = padded
+                    .iter()
+                    .fold(self.engine.query(&sql), |q, id| q.bind(*id))
+                    .fetch_all(&mut *conn)
+                    .await?;
+                for row in &rows {
+                    self.customers.insert(row.try_get(0)?, true);
+                }
+                let sql = format!(
+                    "SELECT customer, currency, balance, held FROM dcms_customer_balances \
+                     WHERE customer IN ({list})"
+                );
+                let rows = padded
+                    .iter()
+                    .fold(self.engine.query(&sql), |q, id| q.bind(*id))
+                    .fetch_all(&mut *conn)
+                    .await?;
+                self.read_joined(&rows)?;
+            }
         }
         Ok(())
     }
 
-    /// A customer row, locking it now if step 1 did not foresee it. Such a
-    /// late lock can deadlock; the database then picks a victim, which runs
-    /// again.
-    pub(super) async fn customer(
-        &mut self,
-        conn: &mut AnyConnection,
-        id: i64,
-    ) -> Step<Option<Customer>> {
-        if let Some(c) = self.customers.get(&id) {
-            return Ok(*c);
+    /// Rows of (customer id, currency, balance, held), the last three NULL
+    /// for a customer without balance rows.
+    fn read_joined(&mut self, rows: &[AnyRow]) -> Step<()> {
+        for row in rows {
+            let id: i64 = row.try_get(0)?;
+            self.customers.insert(id, true);
+            if let Some(currency) = row.try_get::<Option<String>, _>(1)? {
+                self.read_account(id, &currency, row.try_get(2)?, row.try_get(3)?)?;
+            }
         }
-        let sql = format!(
-            "SELECT balance, held FROM dcms_customers WHERE id = ?{}",
-            self.engine.for_update()
-        );
-        let row = self
-            .engine
-            .query(&sql)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let customer = match row {
-            Some(r) => Some(Customer {
-                balance: r.try_get(0)?,
-                held: r.try_get(1)?,
-                changed: false,
-            }),
-            None => None,
-        };
-        self.customers.insert(id, customer);
-        Ok(customer)
+        Ok(())
+    }
+
+    /// Whether a customer exists, locking its row now if step 1 did not
+    /// foresee it. Such a late lock can deadlock; the database then picks a
+    /// victim, which runs again.
+    pub(super) async fn customer(&mut self, conn: &mut AnyConnection, id: i64) -> Step<bool> {
+        if let Some(exists) = self.customers.get(&id) {
+            return Ok(*exists);
+        }
+        self.lock_and_read(conn, &BTreeSet::from([id])).await?;
+        Ok(self.customers.get(&id).copied().unwrap_or(false))
     }
 
     /// PostgreSQL, when no item settles a hold: steps 1 and 2 for customers
     /// and keys in one statement (one round trip less per batch, which a
     /// credit committed on its own feels). The customer rows are locked in
-    /// id order first; the keys are read in the same statement, so from
-    /// the snapshot taken before any lock wait: a key committed meanwhile
-    /// by the previous holder of a lock is then not seen here, and the
-    /// journal's unique key refuses the second insert, which runs the batch
-    /// again (as for any key taken by a concurrent writer). Appends of one
-    /// customer go to one group-commit writer, so that is rare. False when
-    /// this does not apply and the separate steps must run.
+    /// id order first, then their balance rows: a row locked by `FOR
+    /// UPDATE` is read in its latest committed version, so the balances are
+    /// those the previous holder of a customer's lock left. Rows and keys
+    /// committed after the statement's snapshot (taken before any lock
+    /// wait) are not seen: a balance row created meanwhile is then inserted
+    /// again, and a key used again, both refused by a unique key, which
+    /// runs the batch again (as for any key taken by a concurrent writer).
+    /// Appends of one customer go to one group-commit writer, so that is
+    /// rare. False when this does not apply and the separate steps must run.
     async fn lock_and_read_keys(
         &mut self,
         conn: &mut AnyConnection,
@@ -310,22 +381,19 @@ impl<'a> Batch<'a> {
         if self.engine != Engine::Postgres || items.iter().any(|t| t.closes.is_some()) {
             return Ok(false);
         }
-        let mut ids = BTreeSet::new();
-        for tx in items {
-            for p in &tx.postings {
-                if let AccountRef::Customer(c) = p.account {
-                    ids.insert(codec::customer_key(c)?);
-                }
-            }
-        }
+        let ids = Self::customers_of(items)?;
         let keys: BTreeSet<&str> = items.iter().map(|t| t.key.as_str()).collect();
         // Arrays travel as text literals (`{1,2}`), cast on the server: one
         // statement text for every batch size, and `= ANY` uses the index.
-        let sql = "WITH c AS (SELECT id, balance, held FROM dcms_customers \
-                WHERE id = ANY(CAST(? AS bigint[])) ORDER BY id FOR UPDATE) \
-            SELECT id, balance, held, NULL::text, NULL::text FROM c \
+        let sql = "WITH c AS (SELECT id FROM dcms_customers \
+                WHERE id = ANY(CAST(? AS bigint[])) ORDER BY id FOR UPDATE), \
+            b AS (SELECT customer, currency, balance, held FROM dcms_customer_balances \
+                WHERE customer IN (SELECT id FROM c) ORDER BY customer, currency FOR UPDATE) \
+            SELECT id, NULL::text, NULL::bigint, NULL::bigint, NULL::text, NULL::text FROM c \
             UNION ALL \
-            SELECT id, NULL, NULL, idem_key, fingerprint FROM dcms_journal \
+            SELECT customer, currency, balance, held, NULL, NULL FROM b \
+            UNION ALL \
+            SELECT id, NULL, NULL, NULL, idem_key, fingerprint FROM dcms_journal \
                 WHERE idem_key = ANY(CAST(? AS text[]))";
         let rows = self
             .engine
@@ -335,21 +403,19 @@ impl<'a> Batch<'a> {
             .fetch_all(&mut *conn)
             .await?;
         for id in &ids {
-            self.customers.insert(*id, None);
+            self.customers.insert(*id, false);
         }
         for row in &rows {
             let id: i64 = row.try_get(0)?;
-            match row.try_get::<Option<String>, _>(3)? {
+            match row.try_get::<Option<String>, _>(4)? {
                 Some(key) => {
-                    self.keys.insert(key, (row.try_get(4)?, id));
+                    self.keys.insert(key, (row.try_get(5)?, id));
                 }
                 None => {
-                    let customer = Customer {
-                        balance: row.try_get(1)?,
-                        held: row.try_get(2)?,
-                        changed: false,
-                    };
-                    self.customers.insert(id, Some(customer));
+                    self.customers.insert(id, true);
+                    if let Some(currency) = row.try_get::<Option<String>, _>(1)? {
+                        self.read_account(id, &currency, row.try_get(2)?, row.try_get(3)?)?;
+                    }
                 }
             }
         }
@@ -385,7 +451,7 @@ impl<'a> Batch<'a> {
                 t.vendor
                     .iter()
                     .chain(t.postings.iter().filter_map(|p| match &p.account {
-                        AccountRef::Vendor(v) => Some(v),
+                        AccountRef::Vendor(v, _) => Some(v),
                         _ => None,
                     }))
             })
@@ -410,6 +476,44 @@ impl<'a> Batch<'a> {
                 seen.insert(id);
             }
         }
+        Ok(())
+    }
+
+    /// The program and vendor accounts the batch names that are not yet in
+    /// `dcms_accounts` (an account per currency is created by its first
+    /// posting): the flush adds them. Accounts seen once are remembered,
+    /// like vendors, so a busy store reads none of them again.
+    async fn read_accounts(
+        &mut self,
+        conn: &mut AnyConnection,
+        items: &[NewTransaction],
+    ) -> Step<()> {
+        let unknown: BTreeSet<String> = {
+            let seen = self.inner.accounts_seen.lock();
+            items
+                .iter()
+                .flat_map(|t| &t.postings)
+                .filter(|p| p.account.customer().is_none())
+                .map(|p| p.account.to_string())
+                .filter(|a| !seen.contains(a))
+                .collect()
+        };
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let (list, padded) = in_list(unknown.iter().cloned());
+        let sql = format!("SELECT account FROM dcms_accounts WHERE account IN ({list})");
+        let rows = padded
+            .into_iter()
+            .fold(self.engine.query(&sql), |q, a| q.bind(a))
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut found = BTreeSet::new();
+        for row in &rows {
+            found.insert(row.try_get::<String, _>(0)?);
+        }
+        self.new_accounts = unknown.difference(&found).cloned().collect();
+        self.inner.accounts_seen.lock().extend(found);
         Ok(())
     }
 
@@ -445,16 +549,23 @@ impl<'a> Batch<'a> {
                 },
             );
         }
-        let sql =
-            format!("SELECT tx_id, customer, points FROM dcms_open_holds WHERE tx_id IN ({list})");
+        // The hold's currency is its first leg's.
+        let sql = format!(
+            "SELECT h.tx_id, h.customer, h.points, p.account FROM dcms_open_holds h \
+             JOIN dcms_postings p ON p.tx_id = h.tx_id AND p.leg = 0 WHERE h.tx_id IN ({list})"
+        );
         let rows = padded
             .iter()
             .fold(self.engine.query(&sql), |q, t| q.bind(*t))
             .fetch_all(&mut *conn)
             .await?;
         for row in &rows {
+            let account: String = row.try_get(3)?;
+            let currency = codec::account(&account)?.currency();
             let target = self.targets.entry(row.try_get(0)?).or_default();
-            target.open_hold.push((row.try_get(1)?, row.try_get(2)?));
+            target
+                .open_hold
+                .push((row.try_get(1)?, currency, row.try_get(2)?));
         }
         Ok(())
     }

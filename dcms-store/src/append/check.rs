@@ -2,10 +2,10 @@
 //! the batch's reads and its own earlier items, then noted for the flush.
 //! Nothing is written here, so a refused item leaves no trace.
 
-use dcms_core::{AccountRef, Appended, Error, NewTransaction, Result, TxKind};
+use dcms_core::{AccountRef, Appended, DailyCap, Error, NewTransaction, Result, TxKind};
 use sqlx::{AnyConnection, Row};
 
-use super::batch::{Batch, Fresh, Outcome, Step};
+use super::batch::{Account, AccountKey, Batch, Fresh, HoldRow, Outcome, Step};
 use crate::codec::{self, Body};
 use crate::reads::load_tx;
 
@@ -56,7 +56,7 @@ impl Batch<'_> {
         &mut self,
         conn: &mut AnyConnection,
         tx: &NewTransaction,
-    ) -> Step<Result<(Fresh, Vec<(i64, i64)>)>> {
+    ) -> Step<Result<(Fresh, Vec<HoldRow>)>> {
         let (at, expires) = match (
             codec::nanos(tx.at),
             tx.expires_at.map(codec::nanos).transpose(),
@@ -85,11 +85,13 @@ impl Batch<'_> {
         let mut balances_after = Vec::new();
         for p in &tx.postings {
             match &p.account {
-                AccountRef::Customer(c) => {
-                    let Some(row) = self.customer(conn, codec::customer_key(*c)?).await? else {
-                        return Ok(Err(Error::UnknownAccount(p.account.clone())));
-                    };
-                    let Some(after) = row.balance.checked_add(p.points) else {
+                AccountRef::Customer(c, currency) => {
+                    let id = codec::customer_key(*c)?;
+                    if !self.customer(conn, id).await? {
+                        return Ok(Err(Error::UnknownAccount(*c)));
+                    }
+                    let balance = self.accounts.get(&(id, *currency)).map_or(0, |a| a.balance);
+                    let Some(after) = balance.checked_add(p.points) else {
                         return Ok(Err(Error::InvalidAmount {
                             value: p.points.to_string(),
                             reason: "balance would overflow".into(),
@@ -98,13 +100,14 @@ impl Batch<'_> {
                     if after < 0 {
                         return Ok(Err(Error::InsufficientPoints {
                             account: *c,
-                            available: row.balance,
+                            currency: *currency,
+                            available: balance,
                             requested: p.points.saturating_neg(),
                         }));
                     }
                     balances_after.push((*c, after));
                 }
-                AccountRef::Vendor(v) if !self.vendor_exists(v) => {
+                AccountRef::Vendor(v, _) if !self.vendor_exists(v) => {
                     return Ok(Err(Error::UnknownVendor(v.clone())))
                 }
                 _ => {}
@@ -113,7 +116,7 @@ impl Batch<'_> {
         if let Some(refusal) = self.check_cap(conn, tx).await? {
             return Ok(Err(refusal));
         }
-        for (customer, _) in &closing {
+        for (customer, ..) in &closing {
             // Normally locked in step 1; this locks it otherwise.
             self.customer(conn, *customer).await?;
         }
@@ -134,7 +137,9 @@ impl Batch<'_> {
         Ok(Ok((fresh, closing)))
     }
 
-    /// The daily cap: committed credits in the window plus this batch's.
+    /// The daily cap: what it counts of the committed postings in its
+    /// window plus this batch's. The cap's account belongs to a customer
+    /// whose row this batch holds, so the sum cannot change meanwhile.
     async fn check_cap(
         &mut self,
         conn: &mut AnyConnection,
@@ -147,90 +152,109 @@ impl Batch<'_> {
             (Ok(f), Ok(t)) => (f, t),
             (Err(e), _) | (_, Err(e)) => return Ok(Some(e)),
         };
-        let window = (
-            codec::customer_key(cap.customer)?,
-            cap.vendor.to_string(),
-            from,
-            to,
-        );
-        let committed = match self.cap_committed.get(&window) {
-            Some(sum) => *sum,
-            None => {
-                let sql = format!(
-                    "SELECT {} FROM dcms_postings WHERE account = ? AND kind = ? AND vendor = ? AND at_ns >= ? AND at_ns < ?",
-                    self.engine.sum("points")
-                );
-                let sum: i64 = self
-                    .engine
-                    .query(&sql)
-                    .bind(AccountRef::Customer(cap.customer).to_string())
-                    .bind(TxKind::ChangeCredit.as_str())
-                    .bind(cap.vendor.to_string())
-                    .bind(from)
-                    .bind(to)
-                    .fetch_one(&mut *conn)
-                    .await?
-                    .try_get(0)?;
-                self.cap_committed.insert(window, sum);
-                sum
-            }
-        };
-        let here: i128 = self
-            .credits_here
-            .iter()
-            .filter(|(c, v, at, _)| {
-                *c == cap.customer && *v == cap.vendor && (from..to).contains(at)
-            })
-            .map(|(.., points)| i128::from(*points))
-            .sum();
-        let used = i128::from(committed) + here;
-        let requested = tx.points_for(&AccountRef::Customer(cap.customer));
-        if used + i128::from(requested) > i128::from(cap.cap) {
-            let remaining = (i128::from(cap.cap) - used).clamp(0, i128::from(i64::MAX));
-            return Ok(Some(Error::LimitExceeded {
-                limit: "per-day",
-                cap: cap.cap,
-                requested,
-                remaining: i64::try_from(remaining).unwrap_or(i64::MAX),
-            }));
+        if let Some(c) = cap.account.customer() {
+            // Normally locked in step 1 (the cap's account is one of the
+            // transaction's legs); this locks it otherwise.
+            self.customer(conn, codec::customer_key(c)?).await?;
         }
-        Ok(None)
+        let committed = self.cap_committed_sum(conn, cap, from, to).await?;
+        let here: i128 = self
+            .counted_here
+            .get(&cap.account)
+            .into_iter()
+            .flatten()
+            .filter(|(.., at, _)| (from..to).contains(at))
+            .map(|(kind, vendor, _, points)| {
+                i128::from(cap.counted(*kind, vendor.as_ref(), *points))
+            })
+            .sum();
+        let requested = tx.points_for(&cap.account).saturating_mul(cap.direction());
+        Ok(cap.refusal(i128::from(committed) + here, requested))
+    }
+
+    /// The committed points `cap` counts in `[from, to)`, read once per
+    /// batch and window: postings of its kind (and vendor) on its account
+    /// whose sign is its direction.
+    async fn cap_committed_sum(
+        &mut self,
+        conn: &mut AnyConnection,
+        cap: &DailyCap,
+        from: i64,
+        to: i64,
+    ) -> Step<i64> {
+        let account = cap.account.to_string();
+        let kind = cap.kind().as_str();
+        let vendor = cap.vendor().map(ToString::to_string);
+        let window = (account.clone(), kind, vendor.clone(), from, to);
+        if let Some(sum) = self.cap_committed.get(&window) {
+            return Ok(*sum);
+        }
+        let sign = if cap.direction() > 0 { ">" } else { "<" };
+        let by_vendor = if vendor.is_some() {
+            " AND vendor = ?"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {} FROM dcms_postings WHERE account = ? AND kind = ?{by_vendor} \
+             AND at_ns >= ? AND at_ns < ? AND points {sign} 0",
+            self.engine.sum("points")
+        );
+        let mut query = self.engine.query(&sql).bind(account).bind(kind);
+        if let Some(v) = vendor {
+            query = query.bind(v);
+        }
+        let sum: i64 = query
+            .bind(from)
+            .bind(to)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let sum = sum.saturating_mul(cap.direction());
+        self.cap_committed.insert(window, sum);
+        Ok(sum)
     }
 
     /// Records a checked transaction's effects for the items after it and
     /// for the flush; returns its index in `fresh`.
-    fn note(&mut self, fresh: Fresh, closing: Vec<(i64, i64)>) -> usize {
+    fn note(&mut self, fresh: Fresh, closing: Vec<HoldRow>) -> usize {
         let tx = &fresh.tx;
         if let Some(target) = tx.closes.and_then(|t| codec::tx_key(t).ok()) {
             self.closed_here.insert(target);
-            for (customer, points) in &closing {
-                self.change_customer(*customer, None, -points);
+            for (customer, currency, points) in &closing {
+                self.account_mut((*customer, *currency)).held -= points;
             }
         }
-        for (c, after) in &fresh.balances_after {
-            if let Ok(id) = codec::customer_key(*c) {
-                self.change_customer(id, Some(*after), 0);
-            }
-        }
-        if tx.kind == TxKind::Hold {
-            let amount = tx.points_for(&AccountRef::Holds);
-            for (c, _) in &fresh.balances_after {
-                if let Ok(id) = codec::customer_key(*c) {
-                    self.change_customer(id, None, amount);
-                }
-            }
-        }
-        if let (TxKind::ChangeCredit, Some(vendor)) = (tx.kind, &tx.vendor) {
-            for p in &tx.postings {
-                if let AccountRef::Customer(c) = p.account {
-                    self.credits_here
-                        .push((c, vendor.clone(), fresh.at, p.points));
-                }
-            }
-        }
+        let held = match (tx.kind, tx.currency()) {
+            (TxKind::Hold, Some(currency)) => tx.points_for(&AccountRef::Holds(currency)),
+            _ => 0,
+        };
         for p in &tx.postings {
-            if p.account.customer().is_none() {
-                *self.deltas.entry(p.account.to_string()).or_default() += i128::from(p.points);
+            match &p.account {
+                AccountRef::Customer(c, currency) => {
+                    let Ok(id) = codec::customer_key(*c) else {
+                        continue;
+                    };
+                    let after = fresh
+                        .balances_after
+                        .iter()
+                        .find(|(b, _)| b == c)
+                        .map(|(_, after)| *after);
+                    let account = self.account_mut((id, *currency));
+                    if let Some(after) = after {
+                        account.balance = after;
+                    }
+                    account.held += held;
+                    if matches!(tx.kind, TxKind::ChangeCredit | TxKind::Transfer) {
+                        self.counted_here
+                            .entry(p.account.clone())
+                            .or_default()
+                            .push((tx.kind, tx.vendor.clone(), fresh.at, p.points));
+                    }
+                }
+                other => {
+                    *self.deltas.entry(other.to_string()).or_default() += i128::from(p.points);
+                }
             }
         }
         let i = self.fresh.len();
@@ -239,14 +263,12 @@ impl Batch<'_> {
         i
     }
 
-    fn change_customer(&mut self, id: i64, balance: Option<i64>, held_delta: i64) {
-        if let Some(Some(c)) = self.customers.get_mut(&id) {
-            if let Some(b) = balance {
-                c.balance = b;
-            }
-            c.held += held_delta;
-            c.changed = true;
-        }
+    /// A customer's balance row in one currency, marked changed (created
+    /// when this is the customer's first movement in the currency).
+    fn account_mut(&mut self, key: AccountKey) -> &mut Account {
+        let account = self.accounts.entry(key).or_default();
+        account.changed = true;
+        account
     }
 
     fn vendor_exists(&self, id: &dcms_core::VendorId) -> bool {

@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use dcms_core::{AccountRef, Appended, Error, Result, Transaction, TxKind};
+use dcms_core::{AccountRef, Appended, CurrencyCode, Error, Result, Transaction, TxKind};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::batch::{Batch, Outcome, Step};
 use crate::codec;
-use crate::engine::{in_list, marks, pow2_chunks, Engine};
+use crate::engine::{in_list, pow2_chunks, Engine};
 
 /// Takes a batch's summed movements of the other accounts, each checked to
 /// fit a balance column (they are summed wider to detect overflow).
@@ -61,6 +61,11 @@ fn json_rows<T: serde::Serialize>(rows: &[T]) -> Step<String> {
         .map_err(|e| Error::Storage(format!("cannot encode a batch: {e}")).into())
 }
 
+/// The name of a customer's account in one currency.
+fn customer_account(id: i64, currency: CurrencyCode) -> Step<String> {
+    Ok(AccountRef::Customer(codec::customer_id(id)?, currency).to_string())
+}
+
 fn values(row: &str, n: usize) -> String {
     vec![row; n].join(", ")
 }
@@ -82,6 +87,7 @@ impl Batch<'_> {
         if self.engine == Engine::Postgres {
             return self.flush_postgres(conn).await;
         }
+        self.insert_accounts(conn).await?;
         self.insert_journal(conn).await?;
         self.insert_postings(conn).await?;
         self.write_holds(conn).await?;
@@ -134,19 +140,30 @@ impl Batch<'_> {
                     &f.tx.pos.receipt_no,
                 ));
             }
-            if let (TxKind::Hold, Some(expires)) = (f.tx.kind, f.expires) {
-                let amount = f.tx.points_for(&AccountRef::Holds);
+            if let (TxKind::Hold, Some(expires), Some(currency)) =
+                (f.tx.kind, f.expires, f.tx.currency())
+            {
+                let amount = f.tx.points_for(&AccountRef::Holds(currency));
                 for (c, _) in &f.balances_after {
                     holds.push((&f.tx.key, codec::customer_key(*c)?, expires, amount));
                 }
             }
         }
         let settled = self.settled_holds();
-        let customers: Vec<(i64, i64, i64)> = self
-            .customers
-            .iter()
-            .filter_map(|(id, c)| c.filter(|c| c.changed).map(|c| (*id, c.balance, c.held)))
-            .collect();
+        // Balance rows read under the customer's lock are updated; new ones
+        // are inserted (a row created meanwhile by another writer, unseen
+        // by the locking statement's snapshot, is then refused by the
+        // primary key and the batch runs again).
+        let (mut stored, mut created) = (Vec::new(), Vec::new());
+        for ((id, currency), a) in self.accounts.iter().filter(|(_, a)| a.changed) {
+            if a.stored {
+                stored.push((*id, currency.as_str(), a.balance, a.held));
+            } else {
+                let name = customer_account(*id, *currency)?;
+                created.push((*id, currency.as_str(), name, a.balance, a.held));
+            }
+        }
+        let accounts = self.accounts_to_create(&created);
         let deltas = take_deltas(&mut self.deltas)?;
         // Rows in batch order (ORDER BY n), so ids increase in the order
         // appends were taken. Every part of a WITH runs to completion
@@ -170,9 +187,19 @@ impl Batch<'_> {
             s AS (\
                 DELETE FROM dcms_open_holds WHERE tx_id IN \
                 (SELECT (v #>> '{}')::bigint FROM jsonb_array_elements(?::jsonb) AS e(v))), \
+            a AS (\
+                INSERT INTO dcms_accounts (account) \
+                SELECT v FROM jsonb_array_elements_text(?::jsonb) AS e(v) \
+                ON CONFLICT (account) DO NOTHING), \
             c AS (\
-                UPDATE dcms_customers AS c SET balance = (v->>1)::bigint, held = (v->>2)::bigint \
-                FROM jsonb_array_elements(?::jsonb) AS e(v) WHERE c.id = (v->>0)::bigint) \
+                UPDATE dcms_customer_balances AS c \
+                SET balance = (v->>2)::bigint, held = (v->>3)::bigint \
+                FROM jsonb_array_elements(?::jsonb) AS e(v) \
+                WHERE c.customer = (v->>0)::bigint AND c.currency = v->>1), \
+            n AS (\
+                INSERT INTO dcms_customer_balances (customer, currency, account, balance, held) \
+                SELECT (v->>0)::bigint, v->>1, v->>2, (v->>3)::bigint, (v->>4)::bigint \
+                FROM jsonb_array_elements(?::jsonb) AS e(v)) \
             SELECT idem_key, id FROM j";
         let rows = self
             .engine
@@ -181,7 +208,9 @@ impl Batch<'_> {
             .bind(json_rows(&postings)?)
             .bind(json_rows(&holds)?)
             .bind(json_rows(&settled)?)
-            .bind(json_rows(&customers)?)
+            .bind(json_rows(&accounts)?)
+            .bind(json_rows(&stored)?)
+            .bind(json_rows(&created)?)
             .fetch_all(&mut *conn)
             .await?;
         // The slot row last, in a statement of its own: a statement's
@@ -333,10 +362,12 @@ impl Batch<'_> {
         }
         let mut rows = Vec::new();
         for f in self.fresh.iter().filter(|f| f.tx.kind == TxKind::Hold) {
-            let Some(expires) = f.expires else { continue };
+            let (Some(expires), Some(currency)) = (f.expires, f.tx.currency()) else {
+                continue;
+            };
             let id =
                 f.id.ok_or_else(|| Error::Storage("a new transaction got no id".into()))?;
-            let amount = f.tx.points_for(&AccountRef::Holds);
+            let amount = f.tx.points_for(&AccountRef::Holds(currency));
             for (c, _) in &f.balances_after {
                 rows.push((id, codec::customer_key(*c)?, expires, amount));
             }
@@ -354,35 +385,121 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// The customers' new balances and held points: one UPDATE per chunk,
-    /// `CASE id WHEN ... THEN ...` (portable to all three engines).
+    /// The accounts this batch adds to `dcms_accounts`: program and vendor
+    /// accounts new in a currency, and the customer accounts of `created`
+    /// balance rows.
+    fn accounts_to_create<T>(&self, created: &[(i64, &str, String, i64, T)]) -> Vec<String> {
+        let mut names: Vec<String> = self.new_accounts.iter().cloned().collect();
+        names.extend(created.iter().map(|c| c.2.clone()));
+        names
+    }
+
+    /// The accounts new in this batch, before the postings that name them
+    /// (an account row may already exist: it is then kept).
+    async fn insert_accounts(&mut self, conn: &mut AnyConnection) -> Step<()> {
+        let mut names: Vec<String> = self.new_accounts.iter().cloned().collect();
+        for (&(id, currency), a) in &self.accounts {
+            if a.changed && !a.stored {
+                names.push(customer_account(id, currency)?);
+            }
+        }
+        for chunk in chunks(&names, 1) {
+            let sql = self.engine.insert_ignore(
+                "dcms_accounts",
+                "account",
+                "account",
+                &values("(?)", chunk.len()),
+            );
+            chunk
+                .iter()
+                .fold(self.engine.query(&sql), |q, a| q.bind(a.clone()))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The customers' new balances and held points, per currency: one
+    /// upsert per chunk (the rows were read under the customers' locks, and
+    /// on these engines that read saw every committed row).
     async fn write_customers(&mut self, conn: &mut AnyConnection) -> Step<()> {
-        let changed: Vec<(i64, i64, i64)> = self
-            .customers
-            .iter()
-            .filter_map(|(id, c)| c.filter(|c| c.changed).map(|c| (*id, c.balance, c.held)))
-            .collect();
-        // `CASE id WHEN` is a linear search per row, so a statement's cost
-        // grows with the square of its rows: keep them short.
-        for chunk in chunks_of(&changed, 5, 128) {
+        if self.engine == Engine::Mysql {
+            return self.write_customers_mysql(conn).await;
+        }
+        let mut changed = Vec::new();
+        for (&(id, currency), a) in self.accounts.iter().filter(|(_, a)| a.changed) {
+            changed.push((
+                id,
+                currency,
+                customer_account(id, currency)?,
+                a.balance,
+                a.held,
+            ));
+        }
+        for chunk in chunks(&changed, 5) {
+            let sql = self.engine.upsert_customer_balances(chunk.len());
+            let upsert = chunk.iter().fold(self.engine.query(&sql), |q, r| {
+                q.bind(r.0)
+                    .bind(r.1.as_str().to_string())
+                    .bind(r.2.clone())
+                    .bind(r.3)
+                    .bind(r.4)
+            });
+            upsert.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// MySQL: rows that exist are updated (`CASE` per chunk, as one UPDATE
+    /// statement per chunk, like the customer rows before currencies), new
+    /// ones inserted. InnoDB's `INSERT ... ON DUPLICATE KEY UPDATE` checks
+    /// for the duplicate with next-key locks, even at READ COMMITTED, and
+    /// made appends several times slower there.
+    async fn write_customers_mysql(&mut self, conn: &mut AnyConnection) -> Step<()> {
+        let (mut stored, mut created) = (Vec::new(), Vec::new());
+        for ((id, currency), a) in self.accounts.iter().filter(|(_, a)| a.changed) {
+            let row = (*id, currency.as_str().to_string(), a.balance, a.held);
+            if a.stored {
+                stored.push(row);
+            } else {
+                created.push((row, customer_account(*id, *currency)?));
+            }
+        }
+        // `CASE` is a linear search per row, so a statement's cost grows
+        // with the square of its rows: keep them short.
+        for chunk in chunks_of(&stored, 8, 128) {
             let n = chunk.len();
+            let when = vec!["WHEN customer = ? AND currency = ? THEN ?"; n].join(" ");
             let sql = format!(
-                "UPDATE dcms_customers SET balance = CASE id {} END, held = CASE id {} END WHERE id IN ({})",
-                vec!["WHEN ? THEN ?"; n].join(" "),
-                vec!["WHEN ? THEN ?"; n].join(" "),
-                marks(n)
+                "UPDATE dcms_customer_balances SET balance = CASE {when} ELSE balance END, \
+                 held = CASE {when} ELSE held END WHERE customer IN ({})",
+                vec!["?"; n].join(", ")
             );
             let mut update = self.engine.query(&sql);
-            for (id, balance, _) in chunk {
-                update = update.bind(*id).bind(*balance);
+            for (id, currency, balance, _) in chunk {
+                update = update.bind(*id).bind(currency.clone()).bind(*balance);
             }
-            for (id, _, held) in chunk {
-                update = update.bind(*id).bind(*held);
+            for (id, currency, _, held) in chunk {
+                update = update.bind(*id).bind(currency.clone()).bind(*held);
             }
             for (id, ..) in chunk {
                 update = update.bind(*id);
             }
             update.execute(&mut *conn).await?;
+        }
+        for chunk in chunks(&created, 5) {
+            let sql = format!(
+                "INSERT INTO dcms_customer_balances (customer, currency, account, balance, held) VALUES {}",
+                values("(?, ?, ?, ?, ?)", chunk.len())
+            );
+            let insert = chunk.iter().fold(self.engine.query(&sql), |q, (r, name)| {
+                q.bind(r.0)
+                    .bind(r.1.clone())
+                    .bind(name.clone())
+                    .bind(r.2)
+                    .bind(r.3)
+            });
+            insert.execute(&mut *conn).await?;
         }
         Ok(())
     }

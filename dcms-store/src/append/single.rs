@@ -4,15 +4,17 @@
 //! the general path takes five round trips (BEGIN, the locking read, the
 //! writes, COMMIT). A plain `UPDATE` plus `INSERT` transaction takes four.
 //!
-//! The statement writes only when the key is new and the customer exists:
-//! it adds the points to the customer's row (locking it, as the general
-//! path does; the `CHECK` and the 64-bit column refuse what the checks
-//! would), inserts the journal row with the balance after, its postings
-//! and the other accounts' movements. Anything else (a replayed key, an
-//! unknown customer, a lost race, a database error) writes nothing and the
-//! append goes the general way ([`super::batch`]), which decides it with
-//! every check of the contract. So this path never refuses anything
-//! itself; it only takes the case where nothing is refused.
+//! The statement writes only when the key is new and the customer already
+//! has a balance row in the credit's currency: it adds the points to that
+//! row (locking it; the general path locks it too, after the customer's
+//! row; the `CHECK` and the 64-bit column refuse what the checks would),
+//! inserts the journal row with the balance after, its postings and the
+//! other accounts' movements. Anything else (a replayed key, an unknown
+//! customer, a first credit in a currency, an account not yet known to
+//! exist, a lost race, a database error) writes nothing and the append
+//! goes the general way ([`super::batch`]), which decides it with every
+//! check of the contract. So this path never refuses anything itself; it
+//! only takes the case where nothing is refused.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +33,7 @@ const BALANCE_MARK: i64 = i64::MIN;
 /// What the statement needs of a credit it can take.
 struct Credit {
     customer: i64,
+    currency: String,
     customer_id: CustomerId,
     points: i64,
     at: i64,
@@ -52,8 +55,9 @@ impl Inner {
         // Postings carry the line fields of their transaction; `closes` is
         // left NULL because this path takes no transaction that closes one.
         let sql = "WITH k AS (SELECT 1 FROM dcms_journal WHERE idem_key = ?), \
-            c AS (UPDATE dcms_customers SET balance = balance + ? \
-                WHERE id = ? AND NOT EXISTS (SELECT 1 FROM k) RETURNING balance), \
+            c AS (UPDATE dcms_customer_balances SET balance = balance + ? \
+                WHERE customer = ? AND currency = ? AND NOT EXISTS (SELECT 1 FROM k) \
+                RETURNING balance), \
             j AS (INSERT INTO dcms_journal (idem_key, fingerprint, kind, vendor, at_ns, memo, body) \
                 SELECT ?, ?, ?, ?, ?, ?, ? || c.balance || ? FROM c RETURNING id), \
             p AS (INSERT INTO dcms_postings (tx_id, leg, account, points, kind, vendor, at_ns, \
@@ -74,6 +78,7 @@ impl Inner {
             .bind(tx.key.clone())
             .bind(credit.points)
             .bind(credit.customer)
+            .bind(credit.currency)
             .bind(tx.key.clone())
             .bind(tx.fingerprint.clone())
             .bind(kind)
@@ -112,7 +117,7 @@ impl Inner {
 
     /// The credit, when `tx` is one this path takes: exactly one customer
     /// leg and it adds points; no daily cap, hold, expiry or transaction it
-    /// closes; every vendor it names known to exist.
+    /// closes; every vendor and program account it names known to exist.
     fn fast_credit(&self, tx: &NewTransaction) -> Option<Credit> {
         if tx.daily_cap.is_some() || tx.closes.is_some() || tx.expires_at.is_some() {
             return None;
@@ -125,20 +130,25 @@ impl Inner {
         );
         {
             let seen = self.vendors_seen.lock();
+            let accounts = self.accounts_seen.lock();
             if tx.vendor.as_ref().is_some_and(|v| !seen.contains(v)) {
                 return None;
             }
             for p in &tx.postings {
                 match &p.account {
-                    AccountRef::Customer(c) => {
+                    AccountRef::Customer(c, currency) => {
                         if customer.is_some() || p.points <= 0 {
                             return None;
                         }
-                        customer = Some((*c, p.points));
+                        customer = Some((*c, *currency, p.points));
                     }
-                    AccountRef::Vendor(v) if !seen.contains(v) => return None,
+                    AccountRef::Vendor(v, _) if !seen.contains(v) => return None,
                     other => {
-                        let sum = moves.entry(other.to_string()).or_default();
+                        let name = other.to_string();
+                        if !accounts.contains(&name) {
+                            return None;
+                        }
+                        let sum = moves.entry(name).or_default();
                         *sum = sum.checked_add(p.points)?;
                     }
                 }
@@ -146,7 +156,7 @@ impl Inner {
                 legs.1.push(p.points);
             }
         }
-        let (customer_id, points) = customer?;
+        let (customer_id, currency, points) = customer?;
         let body = Body {
             pos: tx.pos.clone(),
             cash: tx.cash,
@@ -159,6 +169,7 @@ impl Inner {
         let (head, tail) = body.rsplit_once(&BALANCE_MARK.to_string())?;
         Some(Credit {
             customer: codec::customer_key(customer_id).ok()?,
+            currency: currency.as_str().to_string(),
             customer_id,
             points,
             at: codec::nanos(tx.at).ok()?,

@@ -6,6 +6,8 @@
 //! `DCMS_REQUIRE_SERVERS=1`, which turns a missing server into a failure.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod fixture;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -61,6 +63,11 @@ pub struct TestDb {
     admin_url: String,
     name: String,
     path: Option<PathBuf>,
+}
+
+/// US dollars, the currency of the tests' vendors.
+pub fn usd() -> dcms_core::CurrencyCode {
+    dcms_core::CurrencyCode::new("USD").unwrap()
 }
 
 /// Store options with or without group commit.

@@ -1,7 +1,9 @@
 //! What the demo prints: per-vendor totals and customer balances.
 
+use std::collections::BTreeMap;
+
 use dcms_core::calendar::Month;
-use dcms_core::{AccountRef, CustomerId, Ledger, Result, TxKind, Vendor};
+use dcms_core::{AccountRef, CurrencyCode, CustomerId, Ledger, Result, TxKind, Vendor};
 
 /// Prints the month's per-vendor totals and the customers' balances.
 pub async fn print(
@@ -19,7 +21,10 @@ pub async fn print(
         let (start, end) = month.bounds(v.time_zone)?;
         let activity = ledger
             .store()
-            .activity(&AccountRef::Vendor(v.id.clone()), &[start, end])
+            .activity(
+                &AccountRef::Vendor(v.id.clone(), v.currency.code),
+                &[start, end],
+            )
             .await?;
         let mut sales = 0;
         let mut credited = 0;
@@ -45,19 +50,34 @@ pub async fn print(
             liability
         );
     }
-    let mut balances = Vec::new();
+    // Points of different currencies are never added together.
+    let mut by_currency: BTreeMap<CurrencyCode, Vec<(i64, CustomerId)>> = BTreeMap::new();
     for c in customers {
-        balances.push((ledger.balance(*c).await?.available, *c));
+        for (currency, b) in ledger.balance(*c).await?.iter() {
+            by_currency
+                .entry(currency)
+                .or_default()
+                .push((b.available, *c));
+        }
     }
-    balances.sort_by(|a, b| b.cmp(a));
-    let total: i64 = balances.iter().map(|(b, _)| b).sum();
     println!();
     println!(
-        "{} customers hold {total} points; the top five:",
-        balances.len()
+        "{} regular customers hold, per currency (never added across currencies):",
+        customers.len()
     );
-    for (points, id) in balances.iter().take(5) {
-        println!("  account {id}: {points} points");
+    for (currency, mut holders) in by_currency {
+        holders.sort_by(|a, b| b.cmp(a));
+        let total: i64 = holders.iter().map(|(b, _)| b).sum();
+        let top = holders
+            .iter()
+            .take(3)
+            .map(|(points, id)| format!("{id} holds {points}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "  {currency}: {total} points on {} accounts; top: {top}",
+            holders.len()
+        );
     }
     Ok(())
 }

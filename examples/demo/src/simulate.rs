@@ -10,7 +10,7 @@ use dcms_core::{
 };
 use rust_decimal::Decimal;
 
-use crate::report;
+use crate::{report, traveller};
 
 /// A small deterministic generator (xorshift64*): the demo is repeatable.
 pub struct Rng(u64);
@@ -23,7 +23,7 @@ impl Rng {
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 }
@@ -112,8 +112,8 @@ fn last_sale_key(month: Month) -> Result<String> {
     Ok(format!("{}/{day}-{}", store.id, store.sales_per_day - 1))
 }
 
-/// A customer who shops at store `store`: points are worth what that store's
-/// currency says, so each customer earns, spends and shares in one currency.
+/// A customer who shops at store `store` (its regulars earn, spend and
+/// share in that store's currency; the traveller shops in two).
 fn local(customers: &[CustomerId], store: usize, pick: u64) -> CustomerId {
     let per_store = customers.len() / STORES.len();
     customers[store * per_store + (pick as usize % per_store)]
@@ -155,6 +155,7 @@ pub async fn run() -> Result<()> {
     for i in 0..CUSTOMERS {
         customers.push(ledger.open_account(&format!("demo-customer-{i}")).await?.id);
     }
+    let traveller = ledger.open_account(traveller::ACCOUNT_KEY).await?.id;
 
     println!(
         "DCMS demo: simulating {month} at {} stores for {} customers",
@@ -162,9 +163,24 @@ pub async fn run() -> Result<()> {
         CUSTOMERS
     );
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (index + 1));
+    // Its own generator, so the regulars' sales stay what they were.
+    let mut travel_rng = Rng(0x2545_f491_4f6c_dd1d ^ (index + 1));
     let mut sales = 0u64;
     let mut spent = 0u64;
     for day in month.days()? {
+        // Before the stores' sales: the month's last key stays the last write.
+        let noon = Utc.from_utc_datetime(&day.and_hms_opt(12, 0, 0).unwrap_or_default());
+        traveller::shop(
+            &ledger,
+            &vendors,
+            traveller,
+            &day.to_string(),
+            noon,
+            &clock,
+            &mut travel_rng,
+        )
+        .await?;
+        sales += traveller::STORES.len() as u64;
         for (vi, (v, store)) in vendors.iter().zip(STORES).enumerate() {
             let (per_day, max_total, notes) = (store.sales_per_day, store.max_total, store.notes);
             let day_start = Utc.from_utc_datetime(&day.and_hms_opt(13, 0, 0).unwrap_or_default());
@@ -208,11 +224,12 @@ pub async fn run() -> Result<()> {
             // Drawn before looking at the balance, so a re-run draws the same.
             let points = 100 + rng.below(900) as i64;
             let to = local(&customers, vi, rng.below(CUSTOMERS as u64));
-            if ledger.balance(who).await?.available < points {
+            // Points of the store's currency: the only ones it takes.
+            let v = &vendors[vi];
+            if ledger.balance_in(who, v.currency.code).await?.available < points {
                 continue;
             }
             if k % 2 == 0 {
-                let v = &vendors[vi];
                 ledger
                     .redeem(&Redeem {
                         key: format!("demo-redeem-{day}-{k}"),
@@ -225,7 +242,13 @@ pub async fn run() -> Result<()> {
             } else {
                 if to != who {
                     ledger
-                        .transfer(&format!("demo-transfer-{day}-{k}"), who, to, points)
+                        .transfer(
+                            &format!("demo-transfer-{day}-{k}"),
+                            who,
+                            to,
+                            v.currency.code,
+                            points,
+                        )
                         .await?;
                 }
             }
@@ -237,6 +260,7 @@ pub async fn run() -> Result<()> {
         .await?;
     println!("{sales} cash sales, {spent} redemptions and transfers");
     report::print(&ledger, &vendors, &customers, month).await?;
+    traveller::print(&ledger, &vendors, traveller, &month.to_string()).await?;
     crate::close::run(&ledger, month, &data_dir()).await?;
     let check = ledger.verify().await?;
     println!(

@@ -80,7 +80,7 @@ async fn journal_pages(ledger: &Ledger, p: &PhaseArgs) -> Res<Work> {
     let (mut total, mut pages) = (0u64, 0u64);
     for v in &vendors {
         let (from, to) = p.month.bounds(v.time_zone)?;
-        let account = AccountRef::Vendor(v.id.clone());
+        let account = AccountRef::Vendor(v.id.clone(), v.currency.code);
         let mut query = JournalQuery::account_range(&account, from, to);
         let mut n = 0u64;
         loop {
@@ -183,8 +183,19 @@ async fn close(ledger: &Ledger, p: &PhaseArgs, started: Instant, one_by_one: boo
     }
     let mut out = std::io::BufWriter::new(std::fs::File::create(p.out.join(totals::LINES_FILE))?);
     let mut lines = 0u64;
+    // Lines are counted per vendor account, which is named with the
+    // vendor's currency.
+    let currencies: std::collections::HashMap<_, _> = ledger
+        .vendors()
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.currency.code))
+        .collect();
     for c in &report.closed {
-        writeln!(out, "vendor:{}\t{}", c.vendor, c.lines)?;
+        let currency = currencies
+            .get(&c.vendor)
+            .ok_or_else(|| format!("vendor {} closed but not listed", c.vendor))?;
+        writeln!(out, "vendor:{}:{currency}\t{}", c.vendor, c.lines)?;
         lines += c.lines;
     }
     out.flush()?;

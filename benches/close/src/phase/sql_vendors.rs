@@ -38,7 +38,7 @@ pub async fn read(conn: &mut AnyConnection, month: Month) -> Res<Vec<VendorMonth
         let body: String = row.try_get(1)?;
         let vendor: Vendor = serde_json::from_str(&body)?;
         out.push(VendorMonth {
-            account: format!("vendor:{id}"),
+            account: format!("vendor:{id}:{}", vendor.currency.code),
             days: days(vendor.time_zone, month)?,
         });
     }

@@ -10,6 +10,12 @@ A double-entry points ledger in Rust, opened from Python::
     account = ledger.open_account("signup-42")
     sale = ledger.credit_change("corner-shop/r-1001", shop.id, account.id, Decimal("6.63"), Decimal("10.00"))
     print(sale.quote.hand_back, sale.points)  # 3.00 37
+    ledger.balance(account.id)         # {'USD': Balance(available=37, held=0)}
+    ledger.balance(account.id, "USD")  # Balance(available=37, held=0)
+
+Points carry their currency: a customer holds one balance per currency,
+a redemption spends the vendor's currency only, and ``transfer``,
+``adjust`` and ``expire`` name theirs (``currency="JPY"``).
 
 Money is ``decimal.Decimal`` in and out (a ``float`` is a ``TypeError``),
 times are timezone-aware ``datetime`` objects, and every error is a
@@ -27,6 +33,8 @@ from dcms._dcms import (
     CloseReport,
     CreditChange,
     DcmsError,
+    ExpiringPoints,
+    ExpiryReport,
     History,
     IdempotencyConflictError,
     InsufficientPointsError,
@@ -58,6 +66,8 @@ __all__ = [
     "CloseReport",
     "CreditChange",
     "DcmsError",
+    "ExpiringPoints",
+    "ExpiryReport",
     "History",
     "IdempotencyConflictError",
     "InsufficientPointsError",

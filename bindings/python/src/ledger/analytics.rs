@@ -42,12 +42,14 @@ impl Ledger {
     /// oldest first. `month` is `"yyyy-mm"` in `time_zone` (default UTC).
     ///
     /// Each row holds the transaction's fields (`tx_id`, `at`, `kind`, `key`,
-    /// `vendor`, POS fields, `closes`, `expires_at`, `memo`, and for change
-    /// credits the cash sale as `Decimal`s: `currency`, `total`, `cash_total`,
-    /// `tendered`, `change`, `coin_part`, `hand_back`, `credit`) and the
-    /// posting's `account`, signed `points` and, for customer legs,
-    /// `balance_after`. To count each transaction once, filter on one
-    /// account (e.g. the rows whose `account` is `vendor:<id>`).
+    /// `vendor`, POS fields, `closes`, `expires_at`, `memo`, `currency` (the
+    /// transaction's, for every kind), and for change credits the cash sale
+    /// as `Decimal`s: `total`, `cash_total`, `tendered`, `change`,
+    /// `coin_part`, `hand_back`, `credit`) and the posting's `account`
+    /// (`customer:<id>:<CUR>`, `vendor:<id>:<CUR>`, ...), signed `points`
+    /// and, for customer legs, `balance_after` (in that currency). To count
+    /// each transaction once, filter on one account (e.g. the rows whose
+    /// `account` is `vendor:<id>:<CUR>`).
     #[pyo3(signature = (month, *, time_zone = Zone(chrono_tz::UTC)), text_signature = "(self, month, *, time_zone='UTC')")]
     fn journal_rows<'py>(
         &self,
@@ -71,7 +73,7 @@ impl Ledger {
                 let row = header.copy()?;
                 row.set_item("account", p.account.to_string())?;
                 row.set_item("points", p.points)?;
-                if let AccountRef::Customer(c) = p.account {
+                if let AccountRef::Customer(c, _) = p.account {
                     row.set_item("balance_after", t.balance_after(c))?;
                 }
                 rows.append(row)?;

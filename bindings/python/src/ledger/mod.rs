@@ -6,24 +6,29 @@
 mod accounts;
 mod analytics;
 mod batch;
+mod config;
+mod expiry;
 mod reads;
 mod statements;
 mod writes;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Duration;
-use dcms_core::{DynLedgerStore, LedgerConfig, MemoryStore};
+use dcms_core::{CurrencyCode, DynLedgerStore, MemoryStore};
 use dcms_store::StoreOptions;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::Borrowed;
 
 pub(crate) use batch::CreditChange;
+use config::{Rates, Settings};
 
 use crate::clock::ManualClock;
+use crate::convert::Zone;
 use crate::errors::CoreResult;
 use crate::runtime::block_on;
 
@@ -45,6 +50,11 @@ impl Ledger {
     {
         block_on(py, fut)?.py(py)
     }
+
+    /// A currency code the program uses (`unknown_currency` otherwise).
+    pub(crate) fn currency(&self, py: Python<'_>, code: &str) -> PyResult<CurrencyCode> {
+        Ok(self.inner.currency(code).py(py)?.code)
+    }
 }
 
 #[pymethods]
@@ -55,10 +65,29 @@ impl Ledger {
         self.backend
     }
 
-    /// Points credited per minor unit of change.
+    /// The rates set per currency: points per minor unit of change, by
+    /// currency code. A currency not listed earns 1 point per minor unit.
     #[getter]
-    fn points_per_minor(&self) -> i64 {
-        self.inner.config().points_per_minor
+    fn points_per_minor(&self) -> BTreeMap<String, i64> {
+        self.inner
+            .config()
+            .points_per_minor
+            .iter()
+            .map(|(code, rate)| (code.to_string(), *rate))
+            .collect()
+    }
+
+    /// Points per minor unit of change in `currency` (e.g. `"JPY"`).
+    fn points_per_minor_in(&self, py: Python<'_>, currency: &str) -> PyResult<i64> {
+        let code = self.currency(py, currency)?;
+        Ok(self.inner.config().points_per_minor_in(code))
+    }
+
+    /// The program's time zone (the day of the per-day transfer limit and
+    /// the date in expiry keys).
+    #[getter]
+    fn time_zone(&self) -> &str {
+        self.inner.config().time_zone.name()
     }
 
     fn __repr__(&self) -> String {
@@ -112,24 +141,45 @@ impl<'a, 'py> FromPyObject<'a, 'py> for StoreArg {
 ///
 /// `url` is None or `"memory:"` (in memory), a SQLite file path (created if
 /// absent), or a URL: `sqlite://file.db?mode=rwc`, `postgres://user:pass@host/db`,
-/// `mysql://user:pass@host/db`. `points_per_minor`, `account_id_width` and
-/// `hold_ttl` are the program's settings; `clock` replaces the system clock
-/// (tests, simulations). For SQL stores, `max_connections` sizes the pool
-/// and `acquire_timeout` (a `timedelta`) is how long a call waits for a
-/// connection before `StorageUnavailableError`.
+/// `mysql://user:pass@host/db`.
+///
+/// The program's settings: `points_per_minor` is one int for every
+/// currency or a dict per currency code (`{"JPY": 1, "USD": 10}`; a
+/// currency not listed earns 1 point per minor unit); `transfer_limits`
+/// maps a currency code to `{"per_transfer": int, "per_day": int}` (either
+/// may be left out or None: no limit); `expiry_months` makes points expire
+/// after that many months without activity (None: never); `time_zone` is
+/// the program's IANA zone (the day of the per-day transfer limit; UTC by
+/// default); `account_id_width` and `hold_ttl` as in the core; `clock`
+/// replaces the system clock (tests, simulations). For SQL stores,
+/// `max_connections` sizes the pool and `acquire_timeout` (a `timedelta`)
+/// is how long a call waits for a connection before
+/// `StorageUnavailableError`.
 #[pyfunction]
-#[pyo3(signature = (url = None, *, points_per_minor = 1, account_id_width = 6, hold_ttl = None, clock = None, max_connections = None, acquire_timeout = None))]
+#[pyo3(signature = (url = None, *, points_per_minor = Rates::All(1), account_id_width = 6, hold_ttl = None, time_zone = None, transfer_limits = None, expiry_months = None, clock = None, max_connections = None, acquire_timeout = None), text_signature = "(url=None, *, points_per_minor=1, account_id_width=6, hold_ttl=None, time_zone=None, transfer_limits=None, expiry_months=None, clock=None, max_connections=None, acquire_timeout=None)")]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn open(
     py: Python<'_>,
     url: Option<StoreArg>,
-    points_per_minor: i64,
+    points_per_minor: Rates,
     account_id_width: u8,
     hold_ttl: Option<Duration>,
+    time_zone: Option<Zone>,
+    transfer_limits: Option<BTreeMap<String, BTreeMap<String, Option<i64>>>>,
+    expiry_months: Option<u32>,
     clock: Option<Bound<'_, ManualClock>>,
     max_connections: Option<u32>,
     acquire_timeout: Option<Duration>,
 ) -> PyResult<Ledger> {
+    let config = Settings {
+        points_per_minor,
+        account_id_width,
+        hold_ttl,
+        time_zone: time_zone.map(|z| z.0),
+        transfer_limits,
+        expiry_months,
+    }
+    .into_config(py)?;
     let backend = url.map_or(Backend::Memory, |u| u.0);
     let mut options = StoreOptions::default();
     if let Some(n) = max_connections {
@@ -149,13 +199,6 @@ pub(crate) fn open(
     let name = match &backend {
         Backend::Memory => "memory",
         Backend::Url(u) => dcms_store::Engine::from_url(u).map_or("unknown", |e| e.name()),
-    };
-    let defaults = LedgerConfig::default();
-    let config = LedgerConfig {
-        points_per_minor,
-        account_id_width,
-        hold_ttl: hold_ttl.unwrap_or(defaults.hold_ttl),
-        ..defaults
     };
     let opened = block_on(py, async move {
         let store: DynLedgerStore = match backend {

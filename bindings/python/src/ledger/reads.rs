@@ -1,6 +1,9 @@
 //! Reads: the change quote, balances, history, single transactions, verify.
 
+use std::collections::BTreeMap;
+
 use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
 
 use super::Ledger;
 use crate::convert::{AccountId, Amount, VendorKey};
@@ -22,22 +25,58 @@ impl Ledger {
         Ok(ChangeQuote { inner })
     }
 
-    /// A customer's available and held points.
-    fn balance(&self, py: Python<'_>, account: AccountId) -> PyResult<Balance> {
-        let inner = self.run(py, self.inner.balance(account.0))?;
-        Ok(Balance { inner })
+    /// A customer's points. Without `currency`: a dict of every currency
+    /// the account has held, by code (`{"JPY": Balance(...), ...}`; empty
+    /// for an account that never moved). With `currency` (e.g. `"USD"`):
+    /// that currency's `Balance`, zero when the account never held it.
+    /// A hold that expired uncaptured counts as available at once.
+    #[pyo3(signature = (account, currency = None))]
+    fn balance<'py>(
+        &self,
+        py: Python<'py>,
+        account: AccountId,
+        currency: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(code) = currency {
+            let code = self.currency(py, code)?;
+            let inner = self.run(py, self.inner.balance_in(account.0, code))?;
+            return Balance { inner }.into_bound_py_any(py);
+        }
+        let all = self.run(py, self.inner.balance(account.0))?;
+        let by_code: BTreeMap<String, Balance> = all
+            .iter()
+            .map(|(code, inner)| (code.to_string(), Balance { inner }))
+            .collect();
+        by_code.into_bound_py_any(py)
     }
 
-    /// What a vendor owes the program in points: issued minus redeemed.
+    /// What a vendor owes the program in points of its own currency:
+    /// issued minus redeemed.
     fn vendor_liability(&self, py: Python<'_>, vendor: VendorKey) -> PyResult<i64> {
         self.run(py, self.inner.vendor_liability(&vendor.0))
     }
 
     /// A customer's transactions, newest first: an iterator over pages of
-    /// up to `page_size` transactions, starting after cursor `after`.
-    #[pyo3(signature = (account, *, page_size = 50, after = None))]
-    fn history(&self, account: AccountId, page_size: u32, after: Option<String>) -> History {
-        History::new(self.inner.clone(), account.0, page_size, after)
+    /// up to `page_size` transactions, starting after cursor `after`; in
+    /// one currency, or in all of them when `currency` is None (each
+    /// transaction names its own: `Transaction.currency`).
+    #[pyo3(signature = (account, *, currency = None, page_size = 50, after = None))]
+    fn history(
+        &self,
+        py: Python<'_>,
+        account: AccountId,
+        currency: Option<&str>,
+        page_size: u32,
+        after: Option<String>,
+    ) -> PyResult<History> {
+        let currency = currency.map(|c| self.currency(py, c)).transpose()?;
+        Ok(History::new(
+            self.inner.clone(),
+            account.0,
+            currency,
+            page_size,
+            after,
+        ))
     }
 
     /// One transaction by id.

@@ -3,12 +3,13 @@
 
 use dcms_core::notify_log::LogNotifier;
 use dcms_core::statement::{
-    close_month, customer_statement, for_each_line_page, vendor_statement, CloseOptions,
-    StatementLine,
+    close_month, customer_statement, customer_statements, for_each_line_page, vendor_statement,
+    CloseOptions, StatementLine,
 };
 use dcms_core::Sse;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use pyo3::IntoPyObjectExt;
 
 use super::Ledger;
 use crate::convert::{AccountId, MonthArg, VendorKey, Zone};
@@ -16,12 +17,18 @@ use crate::errors::to_py;
 use crate::objects::LocalDirStore;
 use crate::types::{CloseReport, Statement, VendorClose};
 
-/// A statement line as a dict (the core's field names, as in the JSON document).
-fn line_dict<'py>(py: Python<'py>, l: &StatementLine) -> PyResult<Bound<'py, PyDict>> {
+/// A statement line as a dict (the core's field names, as in the JSON
+/// document, and the statement's currency).
+fn line_dict<'py>(
+    py: Python<'py>,
+    l: &StatementLine,
+    currency: &str,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("tx", l.tx)?;
     d.set_item("time", &l.time)?;
     d.set_item("kind", l.kind)?;
+    d.set_item("currency", currency)?;
     d.set_item("store_id", l.store_id.as_deref())?;
     d.set_item("terminal_id", l.terminal_id.as_deref())?;
     d.set_item("receipt_no", l.receipt_no.as_deref())?;
@@ -44,24 +51,39 @@ impl Ledger {
         Ok(Statement { inner })
     }
 
-    /// A customer's statement for a month taken in `time_zone` (default UTC).
-    #[pyo3(signature = (account, month, *, time_zone = Zone(chrono_tz::UTC)), text_signature = "(self, account, month, *, time_zone='UTC')")]
-    fn customer_statement(
+    /// A customer's statement for a month taken in `time_zone` (default
+    /// UTC). With `currency` (e.g. `"JPY"`): that currency's `Statement`
+    /// (empty when the account never held it). Without: a list with one
+    /// `Statement` per currency the account has held, in code order.
+    #[pyo3(signature = (account, month, currency = None, *, time_zone = Zone(chrono_tz::UTC)), text_signature = "(self, account, month, currency=None, *, time_zone='UTC')")]
+    fn customer_statement<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         account: AccountId,
         month: MonthArg,
+        currency: Option<&str>,
         time_zone: Zone,
-    ) -> PyResult<Statement> {
-        let inner = self.run(
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(code) = currency {
+            let code = self.currency(py, code)?;
+            let inner = self.run(
+                py,
+                customer_statement(&self.inner, account.0, code, month.0, time_zone.0),
+            )?;
+            return Statement { inner }.into_bound_py_any(py);
+        }
+        let all = self.run(
             py,
-            customer_statement(&self.inner, account.0, month.0, time_zone.0),
+            customer_statements(&self.inner, account.0, month.0, time_zone.0),
         )?;
-        Ok(Statement { inner })
+        all.into_iter()
+            .map(|inner| Statement { inner })
+            .collect::<Vec<_>>()
+            .into_bound_py_any(py)
     }
 
     /// A statement's lines as rows, oldest first: one dict per transaction
-    /// with `tx`, `time` (local RFC 3339 text), `kind`, `store_id`,
+    /// with `tx`, `time` (local RFC 3339 text), `kind`, `currency`, `store_id`,
     /// `terminal_id`, `receipt_no`, `points` (the owner's view), `closes`, `memo`.
     fn statement_rows<'py>(
         &self,
@@ -80,7 +102,7 @@ impl Ledger {
         })?;
         let rows = PyList::empty(py);
         for l in &lines {
-            rows.append(line_dict(py, l)?)?;
+            rows.append(line_dict(py, l, st.currency.as_str())?)?;
         }
         Ok(rows)
     }

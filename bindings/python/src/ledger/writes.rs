@@ -37,7 +37,8 @@ impl Ledger {
         Ok(ChangeCredited { inner })
     }
 
-    /// Spends points at a vendor in one step.
+    /// Spends points at a vendor in one step, from the customer's balance
+    /// in the vendor's currency (points of other currencies never count).
     #[pyo3(signature = (key, vendor, account, points, *, store_id = None, terminal_id = None, receipt_no = None))]
     #[allow(clippy::too_many_arguments)]
     fn redeem(
@@ -62,8 +63,8 @@ impl Ledger {
         Ok(Appended { inner })
     }
 
-    /// Sets points aside for a two-phase redemption: the available balance
-    /// drops at once; `capture`, `void_hold` or expiry after `ttl` (a
+    /// Sets points of the vendor's currency aside for a two-phase
+    /// redemption: the available balance drops at once; `capture`, `void_hold` or expiry after `ttl` (a
     /// `timedelta`; None: the program's default) settles it.
     #[pyo3(signature = (key, vendor, account, points, *, ttl = None, store_id = None, terminal_id = None, receipt_no = None))]
     #[allow(clippy::too_many_arguments)]
@@ -116,7 +117,11 @@ impl Ledger {
         self.run(py, self.inner.release_expired_holds())
     }
 
-    /// Moves points from one customer to another.
+    /// Moves points of one currency from one customer to another. The
+    /// currency is required: points of one currency never pay for another.
+    /// The program's transfer limits of that currency apply
+    /// (`LimitExceededError`, `limit` `"per-transfer"` or `"per-day transfer"`).
+    #[pyo3(signature = (key, from_account, to_account, points, *, currency))]
     fn transfer(
         &self,
         py: Python<'_>,
@@ -124,11 +129,13 @@ impl Ledger {
         from_account: AccountId,
         to_account: AccountId,
         points: i64,
+        currency: &str,
     ) -> PyResult<Appended> {
+        let code = self.currency(py, currency)?;
         let inner = self.run(
             py,
             self.inner
-                .transfer(key, from_account.0, to_account.0, points),
+                .transfer(key, from_account.0, to_account.0, code, points),
         )?;
         Ok(Appended { inner })
     }
@@ -139,7 +146,9 @@ impl Ledger {
         Ok(Appended { inner })
     }
 
-    /// Corrects a customer's balance by hand (positive or negative points).
+    /// Corrects a customer's balance in one currency by hand (positive or
+    /// negative points).
+    #[pyo3(signature = (key, account, points, reason, *, currency))]
     fn adjust(
         &self,
         py: Python<'_>,
@@ -147,12 +156,17 @@ impl Ledger {
         account: AccountId,
         points: i64,
         reason: &str,
+        currency: &str,
     ) -> PyResult<Appended> {
-        let inner = self.run(py, self.inner.adjust(key, account.0, points, reason))?;
+        let code = self.currency(py, currency)?;
+        let inner = self.run(py, self.inner.adjust(key, account.0, code, points, reason))?;
         Ok(Appended { inner })
     }
 
-    /// Removes expired points from a customer's account.
+    /// Removes points of one currency from a customer's account (to the
+    /// program's breakage). `expire_inactive` does this for every account
+    /// the expiry policy finds dormant.
+    #[pyo3(signature = (key, account, points, reason, *, currency))]
     fn expire(
         &self,
         py: Python<'_>,
@@ -160,8 +174,10 @@ impl Ledger {
         account: AccountId,
         points: i64,
         reason: &str,
+        currency: &str,
     ) -> PyResult<Appended> {
-        let inner = self.run(py, self.inner.expire(key, account.0, points, reason))?;
+        let code = self.currency(py, currency)?;
+        let inner = self.run(py, self.inner.expire(key, account.0, code, points, reason))?;
         Ok(Appended { inner })
     }
 }

@@ -20,8 +20,9 @@ fn kind_totals<'py>(py: Python<'py>, totals: &[KindTotal]) -> PyResult<Bound<'py
     Ok(list)
 }
 
-/// A month's statement of a vendor (its liability: points owed) or of a
-/// customer (points held). Points are from the owner's point of view.
+/// A month's statement of a vendor (its liability: points owed, in its
+/// currency) or of a customer (points held in one currency). Points are
+/// from the owner's point of view.
 #[pyclass(module = "dcms", name = "Statement", frozen)]
 #[derive(Debug, Clone)]
 pub(crate) struct Statement {
@@ -46,6 +47,13 @@ impl Statement {
     #[getter]
     fn name(&self) -> &str {
         &self.inner.name
+    }
+
+    /// The currency of every point in it: the vendor's own, or the one
+    /// currency of this section of a customer's statement.
+    #[getter]
+    fn currency(&self) -> &str {
+        self.inner.currency.as_str()
     }
 
     /// The month, `yyyy-mm`.
@@ -141,6 +149,7 @@ impl Statement {
         d.set_item("kind", self.kind())?;
         d.set_item("owner", self.owner())?;
         d.set_item("name", self.name())?;
+        d.set_item("currency", self.currency())?;
         d.set_item("month", self.month())?;
         d.set_item("time_zone", self.time_zone())?;
         d.set_item("from", self.inner.from)?;
@@ -155,9 +164,10 @@ impl Statement {
 
     fn __repr__(&self) -> String {
         format!(
-            "Statement(kind={:?}, owner={:?}, month=\"{}\", opening={}, closing={})",
+            "Statement(kind={:?}, owner={:?}, currency={:?}, month=\"{}\", opening={}, closing={})",
             self.inner.kind,
             self.inner.owner,
+            self.currency(),
             self.inner.month,
             self.inner.opening,
             self.inner.closing

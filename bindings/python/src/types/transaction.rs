@@ -18,11 +18,18 @@ pub(crate) struct Posting {
 
 #[pymethods]
 impl Posting {
-    /// The account: `customer:<id>`, `vendor:<id>`, `program:holds`,
-    /// `program:breakage` or `program:adjustments`.
+    /// The account, its currency last: `customer:<id>:<CUR>`,
+    /// `vendor:<id>:<CUR>`, `program:holds:<CUR>`, `program:breakage:<CUR>`
+    /// or `program:adjustments:<CUR>`.
     #[getter]
     fn account(&self) -> String {
         self.inner.account.to_string()
+    }
+
+    /// The currency of the points moved (the account's).
+    #[getter]
+    fn currency(&self) -> String {
+        self.inner.account.currency().to_string()
     }
 
     /// Signed points: positive raises the account's balance.
@@ -68,6 +75,12 @@ impl Transaction {
         self.inner.kind.as_str()
     }
 
+    /// The one currency every leg moves (e.g. `"JPY"`).
+    #[getter]
+    fn currency(&self) -> Option<String> {
+        currency_of(&self.inner)
+    }
+
     /// The legs; their points sum to zero.
     #[getter]
     fn postings(&self) -> Vec<Posting> {
@@ -78,7 +91,8 @@ impl Transaction {
             .collect()
     }
 
-    /// Customer balances right after this transaction, by account id.
+    /// Customer balances right after this transaction, by account id, in
+    /// the transaction's currency.
     #[getter]
     fn balances_after(&self) -> BTreeMap<String, i64> {
         self.inner
@@ -142,7 +156,8 @@ impl Transaction {
         self.inner.at
     }
 
-    /// The points this transaction moved on `account` (e.g. `"customer:482137"`), 0 when not involved.
+    /// The points this transaction moved on `account` (e.g.
+    /// `"customer:482137:USD"`), 0 when not involved.
     fn points_for(&self, py: Python<'_>, account: &str) -> PyResult<i64> {
         let account = dcms_core::AccountRef::parse(account).py(py)?;
         Ok(self.inner.points_for(&account))
@@ -156,10 +171,11 @@ impl Transaction {
     fn __repr__(&self) -> String {
         let t = &self.inner;
         format!(
-            "Transaction(id={}, kind={:?}, key={:?}, postings=[{}], at={})",
+            "Transaction(id={}, kind={:?}, key={:?}, currency={:?}, postings=[{}], at={})",
             t.id.0,
             t.kind.as_str(),
             t.key,
+            currency_of(t).unwrap_or_default(),
             t.postings
                 .iter()
                 .map(|p| format!("{}: {}", p.account, p.points))
@@ -170,7 +186,14 @@ impl Transaction {
     }
 }
 
-/// A transaction's header fields (everything but the postings) into `d`.
+/// The transaction's currency code. Every stored transaction has legs, all
+/// in one currency; None would mean a transaction without any.
+fn currency_of(t: &dcms_core::Transaction) -> Option<String> {
+    t.currency().map(|c| c.to_string())
+}
+
+/// A transaction's header fields (everything but the postings) into `d`;
+/// `currency` is the transaction's, for every kind.
 pub(crate) fn header_into(
     py: Python<'_>,
     t: &dcms_core::Transaction,
@@ -187,6 +210,8 @@ pub(crate) fn header_into(
     d.set_item("closes", t.closes.map(|c| c.0))?;
     d.set_item("expires_at", t.expires_at)?;
     d.set_item("memo", t.memo.as_deref())?;
+    // Every kind names its currency; a sale's cash fields below repeat it.
+    d.set_item("currency", currency_of(t))?;
     match &t.cash {
         Some(q) => {
             let q = ChangeQuote { inner: *q }.to_dict(py)?;
@@ -194,7 +219,6 @@ pub(crate) fn header_into(
         }
         None => {
             for k in [
-                "currency",
                 "total",
                 "cash_total",
                 "tendered",
@@ -223,6 +247,7 @@ pub(crate) fn tx_dict<'py>(
         .map(|p| {
             let leg = PyDict::new(py);
             leg.set_item("account", p.account.to_string())?;
+            leg.set_item("currency", p.account.currency().to_string())?;
             leg.set_item("points", p.points)?;
             Ok(leg)
         })

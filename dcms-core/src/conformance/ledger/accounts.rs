@@ -1,5 +1,6 @@
 //! Vendors, metadata and customer accounts.
 
+use super::usd;
 use super::Fixture;
 use crate::change::ChangePolicy;
 use crate::error::Error;
@@ -98,10 +99,13 @@ pub(super) async fn accounts(f: Fixture) {
             Err(Error::UnknownAccount(_))
         ));
     }
-    let b = f.ledger.balance(f.a).await.unwrap();
+    let b = f.ledger.balance_in(f.a, usd()).await.unwrap();
     assert_eq!((b.available, b.held), (0, 0));
     assert_eq!(
-        store.account_balance(&AccountRef::Breakage).await.unwrap(),
+        store
+            .account_balance(&AccountRef::Breakage(usd()))
+            .await
+            .unwrap(),
         0
     );
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::usd;
 use super::Fixture;
 use crate::error::Error;
 use crate::ids::PosRef;
@@ -22,7 +23,7 @@ pub(super) async fn concurrent_writers(f: Fixture) {
                     (f.b, f.a)
                 };
                 f.ledger
-                    .transfer(&format!("tr-{t}-{i}"), from, to, 7)
+                    .transfer(&format!("tr-{t}-{i}"), from, to, usd(), 7)
                     .await
                     .unwrap();
                 f.credit_usd(&format!("cr-{t}-{i}"), to, 99, 100)
@@ -34,8 +35,8 @@ pub(super) async fn concurrent_writers(f: Fixture) {
     for t in tasks {
         t.await.unwrap();
     }
-    let a = f.ledger.balance(f.a).await.unwrap().available;
-    let b = f.ledger.balance(f.b).await.unwrap().available;
+    let a = f.ledger.balance_in(f.a, usd()).await.unwrap().available;
+    let b = f.ledger.balance_in(f.b, usd()).await.unwrap().available;
     assert_eq!(a + b, 2000 + 8 * 25);
     assert_eq!(f.ledger.vendor_liability(&f.usd).await.unwrap(), 2200);
     f.assert_verified().await;
@@ -58,7 +59,7 @@ pub(super) async fn concurrent_same_key(f: Fixture) {
         fresh += usize::from(!r.replayed);
     }
     assert_eq!((ids.len(), fresh), (1, 1));
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 37);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().available, 37);
     f.assert_verified().await;
 }
 
@@ -88,6 +89,6 @@ pub(super) async fn concurrent_overdraw(f: Fixture) {
         }
     }
     assert_eq!(ok, 3);
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 10);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().available, 10);
     f.assert_verified().await;
 }

@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 
+use super::usd;
 use super::Fixture;
 use crate::error::Error;
 use crate::ids::{AccountRef, PosRef};
@@ -27,7 +28,7 @@ pub(super) async fn holds(f: Fixture) {
     f.fund(f.a, 300).await;
     let h = f.ledger.hold(&hold(&f, "h1", 100, 10)).await.unwrap();
     assert_eq!(h.tx.kind, TxKind::Hold);
-    let b = f.ledger.balance(f.a).await.unwrap();
+    let b = f.ledger.balance_in(f.a, usd()).await.unwrap();
     assert_eq!((b.available, b.held), (200, 100));
     // More than is available cannot be held.
     assert!(matches!(
@@ -46,7 +47,7 @@ pub(super) async fn holds(f: Fixture) {
     let c = f.ledger.capture("cap1", h.tx.id, Some(60)).await.unwrap();
     assert_eq!(c.tx.kind, TxKind::HoldCapture);
     assert_eq!(c.tx.closes, Some(h.tx.id));
-    let b = f.ledger.balance(f.a).await.unwrap();
+    let b = f.ledger.balance_in(f.a, usd()).await.unwrap();
     assert_eq!((b.available, b.held), (240, 0));
     assert_eq!(f.ledger.vendor_liability(&f.usd).await.unwrap(), 240);
     assert!(
@@ -68,7 +69,10 @@ pub(super) async fn holds(f: Fixture) {
         .reverse("rvc", c.tx.id, "returned goods")
         .await
         .unwrap();
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 300);
+    assert_eq!(
+        f.ledger.balance_in(f.a, usd()).await.unwrap().available,
+        300
+    );
 
     // Capture more than held is refused; a full capture takes all.
     let h3 = f.ledger.hold(&hold(&f, "h3", 50, 10)).await.unwrap();
@@ -77,7 +81,10 @@ pub(super) async fn holds(f: Fixture) {
         Err(Error::InvalidInput { .. })
     ));
     f.ledger.capture("cap4", h3.tx.id, None).await.unwrap();
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 250);
+    assert_eq!(
+        f.ledger.balance_in(f.a, usd()).await.unwrap().available,
+        250
+    );
     f.ledger
         .reverse(
             "rvc2",
@@ -92,12 +99,15 @@ pub(super) async fn holds(f: Fixture) {
         )
         .await
         .unwrap();
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 300);
+    assert_eq!(
+        f.ledger.balance_in(f.a, usd()).await.unwrap().available,
+        300
+    );
 
     // Void returns everything.
     let h4 = f.ledger.hold(&hold(&f, "h4", 70, 10)).await.unwrap();
     f.ledger.void_hold("void4", h4.tx.id).await.unwrap();
-    let b = f.ledger.balance(f.a).await.unwrap();
+    let b = f.ledger.balance_in(f.a, usd()).await.unwrap();
     assert_eq!((b.available, b.held), (300, 0));
     // A hold is settled, not reversed; a non-hold cannot be captured.
     assert!(matches!(
@@ -112,7 +122,7 @@ pub(super) async fn holds(f: Fixture) {
     assert_eq!(
         f.ledger
             .store()
-            .account_balance(&AccountRef::Holds)
+            .account_balance(&AccountRef::Holds(usd()))
             .await
             .unwrap(),
         0
@@ -124,7 +134,7 @@ pub(super) async fn hold_expiry(f: Fixture) {
     f.fund(f.a, 100).await;
     let h1 = f.ledger.hold(&hold(&f, "e1", 40, 5)).await.unwrap();
     let h2 = f.ledger.hold(&hold(&f, "e2", 30, 60)).await.unwrap();
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().held, 70);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().held, 70);
     f.clock.advance(Duration::minutes(6));
     let now = f.now();
     let expired = f.ledger.store().expired_holds(now, 10).await.unwrap();
@@ -138,14 +148,20 @@ pub(super) async fn hold_expiry(f: Fixture) {
         matches!(&e, Error::HoldNotOpen { state, .. } if state == "expired"),
         "{e:?}"
     );
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().held, 30);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().held, 30);
     assert_eq!(f.ledger.release_expired_holds().await.unwrap(), 0);
     // Spending more than is available releases expired holds first.
     f.clock.advance(Duration::minutes(60));
-    let b = f.ledger.balance(f.a).await.unwrap();
-    assert_eq!((b.available, b.held), (70, 30));
-    f.ledger.transfer("t-all", f.a, f.b, 100).await.unwrap();
-    let b = f.ledger.balance(f.a).await.unwrap();
+    // The expired hold counts as available before its release is written.
+    let b = f.ledger.balance_in(f.a, usd()).await.unwrap();
+    assert_eq!((b.available, b.held), (100, 0));
+    let stored = f.ledger.store().balance(f.a).await.unwrap().get(usd());
+    assert_eq!((stored.available, stored.held), (70, 30));
+    f.ledger
+        .transfer("t-all", f.a, f.b, usd(), 100)
+        .await
+        .unwrap();
+    let b = f.ledger.balance_in(f.a, usd()).await.unwrap();
     assert_eq!((b.available, b.held), (0, 0));
     let release = f.ledger.store().closed_by(h2.tx.id).await.unwrap().unwrap();
     assert_eq!(

@@ -10,7 +10,9 @@
 
 mod accounts;
 mod concurrency;
+mod currencies;
 mod holds;
+mod policies;
 mod reads;
 mod statements;
 mod writes;
@@ -177,6 +179,16 @@ where
         ("statement_reads", |f| {
             Box::pin(statements::statement_reads(f))
         }),
+        ("cross_currency_spend_refused", |f| {
+            Box::pin(currencies::cross_currency_spend_refused(f))
+        }),
+        ("expired_holds_free_themselves", |f| {
+            Box::pin(currencies::expired_holds_free_themselves(f))
+        }),
+        ("transfer_limits", |f| {
+            Box::pin(policies::transfer_limits(f))
+        }),
+        ("expiry_policy", |f| Box::pin(policies::expiry_policy(f))),
         ("concurrent_writers", |f| {
             Box::pin(concurrency::concurrent_writers(f))
         }),
@@ -195,4 +207,14 @@ where
         }
         eprintln!("ledger conformance: {name} ok");
     }
+}
+
+/// The fixture's USD code.
+pub fn usd() -> crate::money::CurrencyCode {
+    crate::money::CurrencyCode::new("USD").unwrap()
+}
+
+/// The fixture's JPY code.
+pub fn jpy() -> crate::money::CurrencyCode {
+    crate::money::CurrencyCode::new("JPY").unwrap()
 }

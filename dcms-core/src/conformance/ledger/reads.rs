@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 
+use super::usd;
 use super::Fixture;
 use crate::error::Error;
 use crate::ids::AccountRef;
@@ -17,7 +18,7 @@ pub(super) async fn history_pagination(f: Fixture) {
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let page = f.ledger.history(f.a, after, 10).await.unwrap();
+        let page = f.ledger.history(f.a, None, after, 10).await.unwrap();
         assert!(page.items.len() <= 10);
         seen.extend(page.items.iter().map(|t| t.id));
         match page.next {
@@ -29,7 +30,7 @@ pub(super) async fn history_pagination(f: Fixture) {
     assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first");
     let keys: Vec<String> = f
         .ledger
-        .history(f.a, None, 2)
+        .history(f.a, None, None, 2)
         .await
         .unwrap()
         .items
@@ -38,20 +39,20 @@ pub(super) async fn history_pagination(f: Fixture) {
         .collect();
     assert_eq!(keys, vec!["h24", "h23"]);
     // Exactly one full page: no next cursor pointing at an empty page.
-    let b = f.ledger.history(f.b, None, 1).await.unwrap();
+    let b = f.ledger.history(f.b, None, None, 1).await.unwrap();
     assert_eq!((b.items.len(), b.next.is_none()), (1, true));
 
     assert!(matches!(
-        f.ledger.history(f.a, None, 0).await,
+        f.ledger.history(f.a, None, None, 0).await,
         Err(Error::InvalidInput { .. })
     ));
     assert!(matches!(
-        f.ledger.history(f.a, None, 100_000).await,
+        f.ledger.history(f.a, None, None, 100_000).await,
         Err(Error::InvalidInput { .. })
     ));
     assert!(matches!(
         f.ledger
-            .history(f.a, Some(Cursor("not-a-cursor".into())), 10)
+            .history(f.a, None, Some(Cursor("not-a-cursor".into())), 10)
             .await,
         Err(Error::InvalidCursor(_))
     ));
@@ -63,7 +64,7 @@ pub(super) async fn journal_ranges_and_activity(f: Fixture) {
     f.clock.advance(Duration::hours(1));
     let t1 = f.now();
     f.credit_usd("d2", f.a, 80, 100).await.unwrap(); // +20 at t1
-    f.ledger.transfer("d3", f.a, f.b, 5).await.unwrap(); // -5 at t1
+    f.ledger.transfer("d3", f.a, f.b, usd(), 5).await.unwrap(); // -5 at t1
     f.clock.advance(Duration::hours(1));
     let t2 = f.now();
     f.credit_usd("d4", f.a, 70, 100).await.unwrap(); // +30 at t2
@@ -88,7 +89,7 @@ pub(super) async fn journal_ranges_and_activity(f: Fixture) {
         .collect();
     assert_eq!(keys, vec!["d2", "d3"]);
     let q = JournalQuery {
-        account: Some(AccountRef::Customer(f.b)),
+        account: Some(AccountRef::Customer(f.b, usd())),
         order: Order::OldestFirst,
         limit: 100,
         ..JournalQuery::default()
@@ -111,7 +112,7 @@ pub(super) async fn journal_ranges_and_activity(f: Fixture) {
     }
     assert_eq!(n, 4);
 
-    let account = AccountRef::Customer(f.a);
+    let account = AccountRef::Customer(f.a, usd());
     let act = store.activity(&account, &[t1, t2, t3]).await.unwrap();
     assert_eq!(act.opening, 10);
     assert_eq!(
@@ -137,7 +138,7 @@ pub(super) async fn journal_ranges_and_activity(f: Fixture) {
         ]
     );
     let vendor = store
-        .activity(&AccountRef::Vendor(f.usd.clone()), &[t0, t3])
+        .activity(&AccountRef::Vendor(f.usd.clone(), usd()), &[t0, t3])
         .await
         .unwrap();
     assert_eq!(vendor.opening, 0);

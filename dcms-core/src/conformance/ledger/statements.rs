@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 
+use super::usd;
 use super::Fixture;
 use crate::conformance::lines;
 use crate::error::Error;
@@ -34,8 +35,8 @@ async fn journal_lines(
 }
 
 pub(super) async fn statement_reads(f: Fixture) {
-    let vendor = AccountRef::Vendor(f.usd.clone());
-    let customer = AccountRef::Customer(f.a);
+    let vendor = AccountRef::Vendor(f.usd.clone(), usd());
+    let customer = AccountRef::Customer(f.a, usd());
     // Before the range: 37 points (the opening balance).
     f.credit_usd("before", f.a, 663, 1000).await.unwrap();
     f.clock.advance(Duration::hours(1));
@@ -79,7 +80,7 @@ pub(super) async fn statement_reads(f: Fixture) {
         )
         .await
         .unwrap();
-    f.ledger.transfer("gift", f.a, f.b, 3).await.unwrap();
+    f.ledger.transfer("gift", f.a, f.b, usd(), 3).await.unwrap();
     f.clock.advance(Duration::nanoseconds(123_456_789));
     let to = f.now();
     // At `to` exactly: excluded.

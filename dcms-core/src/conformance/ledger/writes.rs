@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::Fixture;
+use super::{jpy, usd};
 use crate::error::Error;
 use crate::ids::{AccountRef, CustomerId, PosRef, VendorId};
 use crate::ledger::{CreditChange, Redeem};
@@ -31,21 +32,21 @@ pub(super) async fn credit_and_replay(f: Fixture) {
     assert_eq!(tx.balance_after(f.a), Some(37));
     assert_eq!(tx.postings.iter().map(|p| p.points).sum::<i64>(), 0);
     assert_eq!(tx.cash.unwrap().tendered.minor, 1000);
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 37);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().available, 37);
     assert_eq!(f.ledger.vendor_liability(&f.usd).await.unwrap(), 37);
 
     // The same key and request: the first result, nothing new.
     let again = f.credit_usd("usd-shop/r1", f.a, 663, 1000).await.unwrap();
     assert!(again.replayed);
     assert_eq!(again.tx.unwrap().id, tx.id);
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 37);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().available, 37);
     // The same key, another request: a conflict, nothing new.
     let conflict = f.credit_usd("usd-shop/r1", f.a, 600, 1000).await;
     assert!(
         matches!(conflict, Err(Error::IdempotencyConflict { .. })),
         "{conflict:?}"
     );
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 37);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().available, 37);
     assert_eq!(
         f.ledger
             .store()
@@ -58,7 +59,7 @@ pub(super) async fn credit_and_replay(f: Fixture) {
     );
 
     // JPY 5000 - 1630: credit 370 yen as 370 points, hand back 3000.
-    let jpy = f
+    let yen = f
         .ledger
         .credit_change(&CreditChange {
             key: "jpy-shop/1".into(),
@@ -70,8 +71,13 @@ pub(super) async fn credit_and_replay(f: Fixture) {
         })
         .await
         .unwrap();
-    assert_eq!((jpy.points, jpy.quote.hand_back.minor), (370, 3000));
-    assert_eq!(f.ledger.balance(f.b).await.unwrap().available, 370);
+    assert_eq!((yen.points, yen.quote.hand_back.minor), (370, 3000));
+    // Yen change is yen points: none of it is in dollars.
+    assert_eq!(
+        f.ledger.balance_in(f.b, jpy()).await.unwrap().available,
+        370
+    );
+    assert_eq!(f.ledger.balance_in(f.b, usd()).await.unwrap().available, 0);
 
     // Exact tender: nothing to credit, nothing written.
     let exact = f.credit_usd("usd-shop/r2", f.a, 500, 500).await.unwrap();
@@ -120,17 +126,32 @@ pub(super) async fn refusals_change_nothing(f: Fixture) {
             .redeem(&redeem(&f, "x7", f.a, -5))
             .await
             .map(|_| ()),
-        f.ledger.transfer("x8", f.a, f.b, 1000).await.map(|_| ()),
-        f.ledger.transfer("x9", f.a, f.a, 1).await.map(|_| ()),
-        f.ledger.transfer("x10", f.a, stranger, 1).await.map(|_| ()),
-        f.ledger.expire("x11", f.b, 1, "old").await.map(|_| ()),
-        f.ledger.adjust("x12", f.a, 5, "").await.map(|_| ()),
+        f.ledger
+            .transfer("x8", f.a, f.b, usd(), 1000)
+            .await
+            .map(|_| ()),
+        f.ledger
+            .transfer("x9", f.a, f.a, usd(), 1)
+            .await
+            .map(|_| ()),
+        f.ledger
+            .transfer("x10", f.a, stranger, usd(), 1)
+            .await
+            .map(|_| ()),
+        f.ledger
+            .expire("x11", f.b, usd(), 1, "old")
+            .await
+            .map(|_| ()),
+        f.ledger.adjust("x12", f.a, usd(), 5, "").await.map(|_| ()),
         f.ledger
             .reverse("x13", crate::TxId(999_999), "typo")
             .await
             .map(|_| ()),
-        f.ledger.transfer("x14 ", f.a, f.b, 1).await.map(|_| ()),
-        f.ledger.transfer("", f.a, f.b, 1).await.map(|_| ()),
+        f.ledger
+            .transfer("x14 ", f.a, f.b, usd(), 1)
+            .await
+            .map(|_| ()),
+        f.ledger.transfer("", f.a, f.b, usd(), 1).await.map(|_| ()),
     ];
     let codes: Vec<&str> = errors
         .iter()
@@ -219,7 +240,10 @@ pub(super) async fn caps(f: Fixture) {
     // The vendor's next local day (New York) starts a new allowance.
     f.clock.advance(chrono::Duration::hours(24));
     f.credit_usd("c6", f.a, 70, 100).await.unwrap();
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 110);
+    assert_eq!(
+        f.ledger.balance_in(f.a, usd()).await.unwrap().available,
+        110
+    );
     f.assert_verified().await;
 }
 
@@ -241,45 +265,48 @@ pub(super) async fn redeem_transfer_adjust_expire(f: Fixture) {
         Err(Error::IdempotencyConflict { .. })
     ));
 
-    let t = f.ledger.transfer("tr1", f.a, f.b, 80).await.unwrap();
+    let t = f.ledger.transfer("tr1", f.a, f.b, usd(), 80).await.unwrap();
     assert_eq!(t.tx.balance_after(f.a), Some(300));
     assert_eq!(t.tx.balance_after(f.b), Some(80));
     assert!(
         f.ledger
-            .transfer("tr1", f.a, f.b, 80)
+            .transfer("tr1", f.a, f.b, usd(), 80)
             .await
             .unwrap()
             .replayed
     );
-    assert_eq!(f.ledger.balance(f.b).await.unwrap().available, 80);
+    assert_eq!(f.ledger.balance_in(f.b, usd()).await.unwrap().available, 80);
 
-    f.ledger.adjust("ad1", f.b, 20, "goodwill").await.unwrap();
     f.ledger
-        .adjust("ad2", f.b, -10, "correction")
+        .adjust("ad1", f.b, usd(), 20, "goodwill")
+        .await
+        .unwrap();
+    f.ledger
+        .adjust("ad2", f.b, usd(), -10, "correction")
         .await
         .unwrap();
     assert!(matches!(
-        f.ledger.adjust("ad3", f.b, -1000, "too much").await,
+        f.ledger.adjust("ad3", f.b, usd(), -1000, "too much").await,
         Err(Error::InsufficientPoints { .. })
     ));
     assert_eq!(
         f.ledger
             .store()
-            .account_balance(&AccountRef::Adjustments)
+            .account_balance(&AccountRef::Adjustments(usd()))
             .await
             .unwrap(),
         -10
     );
 
     f.ledger
-        .expire("ex1", f.b, 30, "12 months inactive")
+        .expire("ex1", f.b, usd(), 30, "12 months inactive")
         .await
         .unwrap();
-    assert_eq!(f.ledger.balance(f.b).await.unwrap().available, 60);
+    assert_eq!(f.ledger.balance_in(f.b, usd()).await.unwrap().available, 60);
     assert_eq!(
         f.ledger
             .store()
-            .account_balance(&AccountRef::Breakage)
+            .account_balance(&AccountRef::Breakage(usd()))
             .await
             .unwrap(),
         30
@@ -301,7 +328,7 @@ pub(super) async fn reversals(f: Fixture) {
         .unwrap();
     assert_eq!(rev.tx.kind, TxKind::Reversal);
     assert_eq!(rev.tx.closes, Some(credit.id));
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 0);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().available, 0);
     assert_eq!(f.ledger.vendor_liability(&f.usd).await.unwrap(), 0);
     assert!(
         f.ledger
@@ -330,20 +357,23 @@ pub(super) async fn reversals(f: Fixture) {
         .unwrap()
         .tx
         .unwrap();
-    f.ledger.transfer("sp1", f.a, f.b, 30).await.unwrap();
+    f.ledger.transfer("sp1", f.a, f.b, usd(), 30).await.unwrap();
     let e = f
         .ledger
         .reverse("rv4", credit2.id, "late")
         .await
         .unwrap_err();
     assert!(matches!(e, Error::NotReversible { .. }), "{e:?}");
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, 7);
+    assert_eq!(f.ledger.balance_in(f.a, usd()).await.unwrap().available, 7);
 
     // A redemption is reversed: points back, liability back.
     f.fund(f.a, 100).await;
     let rd = f.ledger.redeem(&redeem(&f, "rd", f.a, 50)).await.unwrap();
-    let before = f.ledger.balance(f.a).await.unwrap().available;
+    let before = f.ledger.balance_in(f.a, usd()).await.unwrap().available;
     f.ledger.reverse("rv5", rd.tx.id, "refund").await.unwrap();
-    assert_eq!(f.ledger.balance(f.a).await.unwrap().available, before + 50);
+    assert_eq!(
+        f.ledger.balance_in(f.a, usd()).await.unwrap().available,
+        before + 50
+    );
     f.assert_verified().await;
 }

@@ -1,14 +1,18 @@
-//! The webhook signature: `X-DCMS-Signature: sha256=<hex HMAC-SHA256>` over
-//! the exact request body, with the endpoint's shared secret.
+//! The webhook signature of DCMS 0.1, before Standard Webhooks:
+//! `X-DCMS-Signature: sha256=<hex HMAC-SHA256>` over the exact body, with
+//! `X-DCMS-Timestamp` and `X-DCMS-Event` beside it.
 //!
-//! The body carries its own `sent_at`, so the signature also covers the time;
-//! `X-DCMS-Timestamp` repeats it for receivers that check age before parsing.
+//! Sent only when [`legacy_headers`](super::WebhookBuilder::legacy_headers)
+//! is on, for receivers that have not moved to Standard Webhooks yet; it will
+//! be removed in the next version. It signs the body only, so it cannot
+//! refuse a replayed request by itself: receivers should move to the
+//! `webhook-*` headers ([`standard`](super::standard)).
 
 use dcms_core::{Error, Result};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// Header holding the signature.
+/// Header holding the legacy signature.
 pub const SIGNATURE_HEADER: &str = "X-DCMS-Signature";
 /// Header holding the send time, Unix seconds (also `sent_at` in the body).
 pub const TIMESTAMP_HEADER: &str = "X-DCMS-Timestamp";
@@ -33,7 +37,7 @@ pub fn sign(secret: &[u8], body: &[u8]) -> Result<String> {
     ))
 }
 
-/// Whether `header` is a valid signature of `body`; compares in constant time.
+/// Whether `header` is a valid legacy signature of `body`; compares in constant time.
 pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
     let Some(sig) = header
         .trim()
