@@ -54,9 +54,9 @@ pub struct PdfOptions {
 pub enum PageCompression {
     /// Vendor statements uncompressed, customer statements compressed.
     /// Month close renders a vendor statement per vendor, and compressing
-    /// the pages more than doubled that cost (0.41 against 0.18 ms of CPU
-    /// for two pages) to save about 30% of the size (43 against 62 KB); a
-    /// customer statement is made one at a time.
+    /// the pages made that up to twice as slow (measured in
+    /// `docs/statements.md`) to save about 30% of the size (43 against
+    /// 62 KB for two pages); a customer statement is made one at a time.
     #[default]
     Auto,
     /// Every statement compressed: smaller, slower to write.

@@ -66,7 +66,7 @@ pub(super) fn write(
         kids.push(page);
         let data = draw(ops, &subsets);
         if compress_pages {
-            let data = compress(&data, 6);
+            let data = compress(&data, 1);
             pdf.stream(content, &data).filter(Filter::FlateDecode);
         } else {
             pdf.stream(content, &data);
