@@ -332,12 +332,7 @@ impl Inner {
             .fetch_all(&mut *conn)
             .await
             .map_err(db)?;
-        let ids = rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db)?;
-        load_txs(self.engine, &mut conn, &ids).await
+        load_txs(self.engine, &mut conn, &first_column(&rows)?).await
     }
 
     /// One customer's open holds that have expired, oldest first.
@@ -358,12 +353,7 @@ impl Inner {
             .fetch_all(&mut *conn)
             .await
             .map_err(db)?;
-        let ids = rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db)?;
-        load_txs(self.engine, &mut conn, &ids).await
+        load_txs(self.engine, &mut conn, &first_column(&rows)?).await
     }
 
     /// Customer accounts with points and no posting since `inactive_since`,
@@ -481,4 +471,12 @@ impl Inner {
         }
         Ok(Activity { opening, buckets })
     }
+}
+
+/// The transaction ids in the first column of `rows`.
+fn first_column(rows: &[sqlx::any::AnyRow]) -> Result<Vec<i64>> {
+    rows.iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db)
 }

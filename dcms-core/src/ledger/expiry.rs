@@ -55,25 +55,26 @@ fn months_before(at: DateTime<Utc>, months: u32) -> Result<DateTime<Utc>> {
 }
 
 impl Ledger {
-    /// Pages through every dormant balance since `inactive_since`.
-    async fn each_dormant(
+    /// The next page of dormant balances since `inactive_since` after the
+    /// cursor `after` (None at the start), which it moves past the page;
+    /// None once the last page has been read. The cursor is a (customer,
+    /// currency) key, so accounts expired while paging are never skipped.
+    async fn next_dormant_page(
         &self,
         inactive_since: DateTime<Utc>,
-        mut each: impl FnMut(DormantBalance),
-    ) -> Result<()> {
-        let mut after = None;
-        loop {
-            let page = self
-                .store
-                .dormant_balances(inactive_since, after, MAX_PAGE)
-                .await?;
-            let full = page.len() == MAX_PAGE as usize;
-            after = page.last().map(|d| (d.customer, d.currency));
-            page.into_iter().for_each(&mut each);
-            if !full {
-                return Ok(());
-            }
-        }
+        after: &mut Option<Option<(CustomerId, CurrencyCode)>>,
+    ) -> Result<Option<Vec<DormantBalance>>> {
+        let Some(from) = *after else {
+            return Ok(None);
+        };
+        let page = self
+            .store
+            .dormant_balances(inactive_since, from, MAX_PAGE)
+            .await?;
+        // A short page is the last one.
+        *after = (page.len() == MAX_PAGE as usize)
+            .then(|| page.last().map(|d| (d.customer, d.currency)));
+        Ok(Some(page))
     }
 
     /// Expires the available points of every account (customer and
@@ -89,37 +90,52 @@ impl Ledger {
         };
         let since = months_before(as_of, policy.inactive_months)?;
         let date = as_of.with_timezone(&self.config.time_zone).date_naive();
-        let mut due = Vec::new();
-        self.each_dormant(since, |d| due.push(d)).await?;
-        for d in due {
-            let key = format!("dcms:expire:{}:{}:{date}", d.customer, d.currency);
-            let reason = format!(
-                "no activity since {}",
-                d.last_activity
-                    .with_timezone(&self.config.time_zone)
-                    .date_naive()
-            );
-            match self
-                .expire(&key, d.customer, d.currency, d.available, &reason)
-                .await
-            {
-                Ok(done) => {
-                    if done.replayed {
-                        report.already_expired += 1;
-                    } else {
-                        report.expired += 1;
-                    }
-                    *report.points.entry(d.currency).or_default() += d.available;
-                }
-                // Moved while we read it (spent or credited, or expired by
-                // another process with other figures): active, not expired.
-                Err(Error::InsufficientPoints { .. } | Error::IdempotencyConflict { .. }) => {
-                    report.skipped += 1;
-                }
-                Err(e) => return Err(e),
+        // Each page is expired before the next is read: memory stays at a
+        // page whatever the number of dormant accounts.
+        let mut after = Some(None);
+        while let Some(page) = self.next_dormant_page(since, &mut after).await? {
+            for d in page {
+                self.expire_dormant(&d, date, &mut report).await?;
             }
         }
         Ok(report)
+    }
+
+    /// Expires one dormant balance under its day's key, counting the
+    /// outcome in `report`.
+    async fn expire_dormant(
+        &self,
+        d: &DormantBalance,
+        date: chrono::NaiveDate,
+        report: &mut ExpiryReport,
+    ) -> Result<()> {
+        let key = format!("dcms:expire:{}:{}:{date}", d.customer, d.currency);
+        let reason = format!(
+            "no activity since {}",
+            d.last_activity
+                .with_timezone(&self.config.time_zone)
+                .date_naive()
+        );
+        match self
+            .expire(&key, d.customer, d.currency, d.available, &reason)
+            .await
+        {
+            Ok(done) => {
+                if done.replayed {
+                    report.already_expired += 1;
+                } else {
+                    report.expired += 1;
+                }
+                *report.points.entry(d.currency).or_default() += d.available;
+            }
+            // Moved while we read it (spent or credited, or expired by
+            // another process with other figures): active, not expired.
+            Err(Error::InsufficientPoints { .. } | Error::IdempotencyConflict { .. }) => {
+                report.skipped += 1;
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
     }
 
     /// The points that will expire by `as_of + within` unless their account
@@ -142,19 +158,21 @@ impl Ledger {
         let since = months_before(horizon, policy.inactive_months)?;
         let months = Months::new(policy.inactive_months);
         let mut out = Vec::new();
-        self.each_dormant(since, |d| {
-            out.push(ExpiringPoints {
-                customer: d.customer,
-                currency: d.currency,
-                points: d.available,
-                last_activity: d.last_activity,
-                expires_at: d
-                    .last_activity
-                    .checked_add_months(months)
-                    .unwrap_or(horizon),
-            });
-        })
-        .await?;
+        let mut after = Some(None);
+        while let Some(page) = self.next_dormant_page(since, &mut after).await? {
+            out.extend(page.into_iter().map(|d| {
+                ExpiringPoints {
+                    customer: d.customer,
+                    currency: d.currency,
+                    points: d.available,
+                    last_activity: d.last_activity,
+                    expires_at: d
+                        .last_activity
+                        .checked_add_months(months)
+                        .unwrap_or(horizon),
+                }
+            }));
+        }
         Ok(out)
     }
 }

@@ -59,11 +59,14 @@ impl Ledger {
         after: Option<Cursor>,
         limit: u32,
     ) -> Result<Page<Transaction>> {
+        // Either read also checks that the account exists.
         let currencies: Vec<CurrencyCode> = match currency {
-            Some(c) => vec![c],
+            Some(c) => {
+                self.account(account).await?;
+                vec![c]
+            }
             None => self.store.balance(account).await?.currencies().collect(),
         };
-        self.account(account).await?;
         // One page per currency from the same cursor (ids are global), then
         // the newest `limit` of them: the next page starts after the last.
         let mut merged: BTreeMap<std::cmp::Reverse<TxId>, Transaction> = BTreeMap::new();
