@@ -127,10 +127,7 @@ pub async fn seed(db: &Database, o: &Options) -> Res<SeedReport> {
                 .iter()
                 .skip(t)
                 .step_by(tasks)
-                .map(|id| Owned {
-                    id: *id,
-                    balance: 0,
-                })
+                .map(|id| Owned::new(*id))
                 .collect();
             TaskState::new(t, mine)
         })

@@ -1,12 +1,14 @@
 //! One seeding task: a loop of sales, redemptions and reversals through the
 //! `Ledger` API, over the customers this task owns (so it knows their
-//! balances and never asks for points they do not have).
+//! balances, one per currency, and never asks for points they do not have).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use dcms_core::{CreditChange, Currency, CustomerId, Ledger, PosRef, Redeem, TxId, VendorId};
+use dcms_core::{
+    CreditChange, Currency, CurrencyCode, CustomerId, Ledger, PosRef, Redeem, TxId, VendorId,
+};
 use rust_decimal::Decimal;
 
 use crate::clock::SeedClock;
@@ -23,11 +25,39 @@ pub struct Shared {
     pub progress: AtomicU64,
 }
 
-/// A customer this task owns, with the balance it has left it at.
+/// A customer this task owns, with the balances it has left it at: one
+/// per currency, as the ledger keeps them (points credited in yen are
+/// spent only at a yen vendor).
 #[derive(Debug, Clone)]
 pub struct Owned {
     pub id: CustomerId,
-    pub balance: i64,
+    pub balances: Vec<(CurrencyCode, i64)>,
+}
+
+impl Owned {
+    /// A customer with no points yet.
+    pub fn new(id: CustomerId) -> Self {
+        Owned {
+            id,
+            balances: Vec::new(),
+        }
+    }
+
+    /// The points held in `currency`.
+    pub fn balance(&self, currency: CurrencyCode) -> i64 {
+        self.balances
+            .iter()
+            .find(|(c, _)| *c == currency)
+            .map_or(0, |(_, b)| *b)
+    }
+
+    /// Adds `points` (negative to spend) to the balance in `currency`.
+    pub fn add(&mut self, currency: CurrencyCode, points: i64) {
+        match self.balances.iter_mut().find(|(c, _)| *c == currency) {
+            Some((_, b)) => *b += points,
+            None => self.balances.push((currency, points)),
+        }
+    }
 }
 
 /// A recent credit that may be reversed.
@@ -35,6 +65,7 @@ pub struct Owned {
 struct Credit {
     tx: TxId,
     customer: usize,
+    currency: CurrencyCode,
     points: i64,
 }
 
@@ -156,10 +187,11 @@ async fn credit(shared: &Shared, st: &mut TaskState, counts: &mut Counts) -> dcm
     };
     let done = shared.ledger.credit_change(&req).await?;
     if let Some(tx) = done.tx {
-        st.customers[c].balance += done.points;
+        st.customers[c].add(currency.code, done.points);
         st.recent.push_back(Credit {
             tx: tx.id,
             customer: c,
+            currency: currency.code,
             points: done.points,
         });
         if st.recent.len() > RECENT {
@@ -171,14 +203,15 @@ async fn credit(shared: &Shared, st: &mut TaskState, counts: &mut Counts) -> dcm
 }
 
 /// Spends part of a customer's points at a random vendor (a sale instead
-/// when the customer has too few).
+/// when the customer has too few in that vendor's currency).
 async fn redeem(shared: &Shared, st: &mut TaskState, counts: &mut Counts) -> dcms_core::Result<()> {
     let c = st.rng.below(st.customers.len() as u64) as usize;
-    let balance = st.customers[c].balance;
+    let v = st.rng.below(shared.vendors.len() as u64) as usize;
+    let currency = shared.vendors[v].1.code;
+    let balance = st.customers[c].balance(currency);
     if balance < 10 {
         return credit(shared, st, counts).await;
     }
-    let v = st.rng.below(shared.vendors.len() as u64) as usize;
     let points = st.rng.between(1, balance.min(300));
     let req = Redeem {
         key: key(shared, st, v),
@@ -188,7 +221,7 @@ async fn redeem(shared: &Shared, st: &mut TaskState, counts: &mut Counts) -> dcm
         pos: pos(st),
     };
     shared.ledger.redeem(&req).await?;
-    st.customers[c].balance -= points;
+    st.customers[c].add(currency, -points);
     counts.redemptions += 1;
     Ok(())
 }
@@ -204,7 +237,7 @@ async fn reverse(
     let Some(target) = st.recent.remove(i) else {
         return credit(shared, st, counts).await;
     };
-    if st.customers[target.customer].balance < target.points {
+    if st.customers[target.customer].balance(target.currency) < target.points {
         return credit(shared, st, counts).await;
     }
     let key = format!("reversal/t{}-{}", st.id, st.done);
@@ -212,7 +245,7 @@ async fn reverse(
         .ledger
         .reverse(&key, target.tx, "till error, sale voided")
         .await?;
-    st.customers[target.customer].balance -= target.points;
+    st.customers[target.customer].add(target.currency, -target.points);
     counts.reversals += 1;
     Ok(())
 }

@@ -291,26 +291,22 @@ impl<'a> Batch<'a> {
                     }
                 }
             }
-            Engine::Mysql => {
-                // A locking read returns the latest committed rows, and
-                // InnoDB locks both tables' rows as it reads them.
-                let sql = format!(
-                    "SELECT c.id, b.currency, b.balance, b.held FROM dcms_customers c \
-                     LEFT JOIN dcms_customer_balances b ON b.customer = c.id \
-                     WHERE c.id IN ({list}) ORDER BY c.id, b.currency FOR UPDATE"
-                );
-                let rows = padded
-                    .iter()
-                    .fold(self.engine.query(&sql), |q, id| q.bind(*id))
-                    .fetch_all(&mut *conn)
-                    .await?;
-                self.read_joined(&rows)?;
-            }
-            Engine::Postgres => {
+            Engine::Postgres | Engine::Mysql => {
                 // The balance rows are read by a statement of their own,
-                // after the locks: it sees what the previous holders
-                // committed (a row read in the locking statement would come
-                // from its snapshot, taken before any lock wait).
+                // after the locks: at READ COMMITTED it sees what the
+                // previous holders committed (on PostgreSQL a row read in
+                // the locking statement would come from its snapshot, taken
+                // before any lock wait). Every writer of a customer's
+                // balance rows holds the customer's lock, so they need no
+                // lock of their own.
+                //
+                // Not one statement joining the two tables: on a young
+                // ledger MariaDB's statistics say the tables are nearly
+                // empty, and it then runs such a join as a scan of every
+                // customer row under `FOR UPDATE`, waiting for every other
+                // writer's locks (appends were 40-50% slower). The locking
+                // statement on one table, ordered by id, is always a range
+                // read of the listed ids.
                 let sql = format!(
                     "SELECT id FROM dcms_customers WHERE id IN ({list}) ORDER BY id FOR UPDATE"
                 );
