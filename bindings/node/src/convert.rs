@@ -11,7 +11,7 @@
 //! name and its header (`types-header.d.ts`) declares them.
 
 use dcms_core::calendar::Month;
-use dcms_core::{CustomerId, Error, Money, PosRef, TxId, VendorId};
+use dcms_core::{CustomerId, Money, PosRef, TxId, VendorId};
 use napi::bindgen_prelude::{BigInt, Either};
 use rust_decimal::Decimal;
 
@@ -38,26 +38,11 @@ const MAX_SAFE: i64 = (1 << 53) - 1;
 /// units; here only "is this a decimal at all" is decided.
 pub(crate) fn amount(value: Amount) -> napi::Result<Decimal> {
     match value {
-        Either::A(text) => parse_amount(&text).js(),
+        Either::A(text) => Money::parse_decimal(&text).js(),
         Either::B(number) => Err(type_error(format!(
             "money is never a float: pass the decimal string \"{number}\" instead of the number {number}"
         ))),
     }
-}
-
-/// A decimal amount string as an exact `Decimal` (`"6.63"`, `"10"`, `"-1.5"`):
-/// the same reading as the core's `Money::parse`; whether the currency
-/// allows that many decimals is the core's check when it converts.
-pub(crate) fn parse_amount(text: &str) -> dcms_core::Result<Decimal> {
-    let t = text.trim();
-    let invalid = || Error::InvalidAmount {
-        value: text.to_string(),
-        reason: "not a decimal number".into(),
-    };
-    if t.is_empty() || t.len() > 40 {
-        return Err(invalid());
-    }
-    Decimal::from_str_exact(t).map_err(|_| invalid())
 }
 
 /// An integer from a JS number, refusing fractions, NaN and unsafe sizes.
