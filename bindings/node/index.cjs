@@ -78,15 +78,34 @@ native.Ledger.prototype.closeMonth = convertingAsync(async function (...args) {
   return report
 })
 
-const ManualClock = native.ManualClock
+// The constructors throw synchronously; these subclasses convert what they throw.
+class LocalDirStore extends native.LocalDirStore {
+  constructor(path) {
+    try {
+      super(path)
+    } catch (e) {
+      throw toDcmsError(e)
+    }
+  }
+}
+
+class ManualClock extends native.ManualClock {
+  constructor(at) {
+    try {
+      super(at)
+    } catch (e) {
+      throw toDcmsError(e)
+    }
+  }
+}
 for (const name of ['advance', 'set']) {
-  ManualClock.prototype[name] = convertingSync(ManualClock.prototype[name])
+  native.ManualClock.prototype[name] = convertingSync(native.ManualClock.prototype[name])
 }
 
 module.exports = {
   open: convertingAsync(native.open),
   Ledger: native.Ledger,
-  LocalDirStore: native.LocalDirStore,
+  LocalDirStore,
   ManualClock,
   Statement: native.Statement,
   History: native.History,
