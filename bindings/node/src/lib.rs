@@ -20,4 +20,12 @@ mod errors;
 mod history;
 mod ledger;
 mod objects;
+mod run;
 mod types;
+
+// The JavaScript-facing items, also public in Rust so every `#[napi]` item
+// stays reachable when the macro's registration is compiled out (tests).
+pub use clock::ManualClock;
+pub use history::{History, Page};
+pub use ledger::{open, Ledger, OpenOptions};
+pub use objects::LocalDirStore;

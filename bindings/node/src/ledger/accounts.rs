@@ -1,10 +1,12 @@
 //! Customer accounts and vendors.
 
+use napi::Env;
 use napi_derive::napi;
 
 use super::Ledger;
 use crate::convert::{account, points_opt_in, vendor, zone, Points};
 use crate::errors::CoreResult;
+use crate::run::{run, Js};
 use crate::types::{Account, Vendor};
 
 /// A vendor's settings besides its id, name, currency and zone.
@@ -46,71 +48,99 @@ impl Ledger {
 impl Ledger {
     /// Opens a customer account with a fresh, non-sequential id; the same
     /// `key` returns the same account.
-    #[napi]
-    pub async fn open_account(&self, key: String) -> napi::Result<Account> {
-        let a = self.inner.open_account(&key).await.js()?;
-        Ok(Account::from(&a))
+    #[napi(ts_return_type = "Promise<Account>")]
+    pub fn open_account<'env>(
+        &self,
+        env: &'env Env,
+        key: String,
+    ) -> napi::Result<Js<'env, Account>> {
+        let ledger = self.inner.clone();
+        run(env, async move {
+            Ok(Account::from(&ledger.open_account(&key).await.js()?))
+        })
     }
 
     /// A customer account by id.
-    #[napi]
-    pub async fn account(&self, id: String) -> napi::Result<Account> {
-        let a = self.inner.account(account(&id)?).await.js()?;
-        Ok(Account::from(&a))
+    #[napi(ts_return_type = "Promise<Account>")]
+    pub fn account<'env>(&self, env: &'env Env, id: String) -> napi::Result<Js<'env, Account>> {
+        let ledger = self.inner.clone();
+        run(env, async move {
+            Ok(Account::from(&ledger.account(account(&id)?).await.js()?))
+        })
     }
 
     /// Checks an account id typed at a till (digits, width, check digit)
     /// and returns it normalized.
-    #[napi]
-    pub async fn parse_account_id(&self, text: String) -> napi::Result<String> {
-        self.inner
-            .parse_account_id(&text)
-            .map(|id| id.to_string())
-            .js()
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn parse_account_id<'env>(
+        &self,
+        env: &'env Env,
+        text: String,
+    ) -> napi::Result<Js<'env, String>> {
+        let ledger = self.inner.clone();
+        run(env, async move {
+            ledger.parse_account_id(&text).map(|id| id.to_string()).js()
+        })
     }
 
     /// Adds a vendor. Creating the same vendor again with identical
     /// settings returns it; other settings reject with `duplicate_vendor`.
-    #[napi]
-    pub async fn create_vendor(
+    #[napi(ts_return_type = "Promise<Vendor>")]
+    pub fn create_vendor<'env>(
         &self,
+        env: &'env Env,
         id: String,
         name: String,
         currency: String,
         time_zone: String,
         options: Option<VendorOptions>,
-    ) -> napi::Result<Vendor> {
-        let v = self.vendor_from_args(id, name, &currency, &time_zone, options)?;
-        let created = self.inner.create_vendor(v).await.js()?;
-        Ok(Vendor::from(&created))
+    ) -> napi::Result<Js<'env, Vendor>> {
+        let ledger = self.inner.clone();
+        let v = self.vendor_from_args(id, name, &currency, &time_zone, options);
+        run(env, async move {
+            Ok(Vendor::from(&ledger.create_vendor(v?).await.js()?))
+        })
     }
 
     /// Replaces a vendor's settings (all of them, as `createVendor` takes them).
-    #[napi]
-    pub async fn update_vendor(
+    #[napi(ts_return_type = "Promise<Vendor>")]
+    pub fn update_vendor<'env>(
         &self,
+        env: &'env Env,
         id: String,
         name: String,
         currency: String,
         time_zone: String,
         options: Option<VendorOptions>,
-    ) -> napi::Result<Vendor> {
-        let v = self.vendor_from_args(id, name, &currency, &time_zone, options)?;
-        let updated = self.inner.update_vendor(v).await.js()?;
-        Ok(Vendor::from(&updated))
+    ) -> napi::Result<Js<'env, Vendor>> {
+        let ledger = self.inner.clone();
+        let v = self.vendor_from_args(id, name, &currency, &time_zone, options);
+        run(env, async move {
+            Ok(Vendor::from(&ledger.update_vendor(v?).await.js()?))
+        })
     }
 
     /// A vendor by id.
-    #[napi]
-    pub async fn vendor(&self, id: String) -> napi::Result<Vendor> {
-        let v = self.inner.vendor(&vendor(id)?).await.js()?;
-        Ok(Vendor::from(&v))
+    #[napi(ts_return_type = "Promise<Vendor>")]
+    pub fn vendor<'env>(&self, env: &'env Env, id: String) -> napi::Result<Js<'env, Vendor>> {
+        let ledger = self.inner.clone();
+        run(env, async move {
+            Ok(Vendor::from(&ledger.vendor(&vendor(id)?).await.js()?))
+        })
     }
 
     /// Every vendor, ordered by id.
-    #[napi]
-    pub async fn vendors(&self) -> napi::Result<Vec<Vendor>> {
-        let all = self.inner.vendors().await.js()?;
-        Ok(all.iter().map(Vendor::from).collect())
+    #[napi(ts_return_type = "Promise<Array<Vendor>>")]
+    pub fn vendors<'env>(&self, env: &'env Env) -> napi::Result<Js<'env, Vec<Vendor>>> {
+        let ledger = self.inner.clone();
+        run(env, async move {
+            Ok(ledger
+                .vendors()
+                .await
+                .js()?
+                .iter()
+                .map(Vendor::from)
+                .collect())
+        })
     }
 }

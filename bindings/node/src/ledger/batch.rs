@@ -2,12 +2,14 @@
 //! the JavaScript-to-Rust crossing (and one Promise) per batch, not per sale.
 
 use dcms_core::PosRef;
+use napi::Env;
 use napi_derive::napi;
 use serde_json::{json, Map};
 
 use super::Ledger;
 use crate::convert::{account, amount, vendor, Amount};
 use crate::errors::envelope;
+use crate::run::{spawn, Js};
 use crate::types::ChangeCredited;
 
 /// One change credit for `Ledger.creditChangeMany`: the arguments of
@@ -55,30 +57,35 @@ impl Ledger {
     /// Credits many sales in one call, in order. Stops at the first refused
     /// request and rejects with its error, `index` set to its position; the
     /// requests before it are written, so retrying the whole batch (same
-    /// keys) replays them.
-    #[napi]
-    pub async fn credit_change_many(
+    /// keys) replays them. The batch runs on the Tokio runtime, so a large
+    /// one never holds the event loop.
+    #[napi(ts_return_type = "Promise<Array<ChangeCredited>>")]
+    pub fn credit_change_many<'env>(
         &self,
+        env: &'env Env,
         requests: Vec<CreditChangeRequest>,
-    ) -> napi::Result<Vec<ChangeCredited>> {
+    ) -> napi::Result<Js<'env, Vec<ChangeCredited>>> {
+        let ledger = self.inner.clone();
         let requests = requests
             .into_iter()
             .map(CreditChangeRequest::into_core)
             .collect::<napi::Result<Vec<_>>>()?;
-        let mut done = Vec::with_capacity(requests.len());
-        for (i, req) in requests.iter().enumerate() {
-            match self.inner.credit_change(req).await {
-                Ok(c) => done.push(ChangeCredited::from(&c)),
-                Err(e) => {
-                    let mut extra = Map::new();
-                    extra.insert("index".into(), json!(i));
-                    return Err(napi::Error::new(
-                        napi::Status::GenericFailure,
-                        envelope(&e, extra),
-                    ));
+        spawn(env, async move {
+            let mut done = Vec::with_capacity(requests.len());
+            for (i, req) in requests.iter().enumerate() {
+                match ledger.credit_change(req).await {
+                    Ok(c) => done.push(ChangeCredited::from(&c)),
+                    Err(e) => {
+                        let mut extra = Map::new();
+                        extra.insert("index".into(), json!(i));
+                        return Err(napi::Error::new(
+                            napi::Status::GenericFailure,
+                            envelope(&e, extra),
+                        ));
+                    }
                 }
             }
-        }
-        Ok(done)
+            Ok(done)
+        })
     }
 }

@@ -24,6 +24,7 @@ pub use config::OpenOptions;
 
 use crate::convert::{count, millis, PointCount};
 use crate::errors::{type_error, CoreResult};
+use crate::run::{run, Js};
 
 /// The points ledger of one program. Every method returns a Promise; many
 /// calls may be in flight at once.
@@ -72,10 +73,16 @@ impl Ledger {
     }
 
     /// Points per minor unit of change in `currency` (e.g. `"JPY"`).
-    #[napi]
-    pub async fn points_per_minor_in(&self, currency: String) -> napi::Result<PointCount> {
-        let code = self.currency(&currency)?;
-        Ok(count(self.inner.config().points_per_minor_in(code)))
+    #[napi(ts_return_type = "Promise<PointCount>")]
+    pub fn points_per_minor_in<'env>(
+        &self,
+        env: &'env Env,
+        currency: String,
+    ) -> napi::Result<Js<'env, PointCount>> {
+        let rate = self
+            .currency(&currency)
+            .map(|code| count(self.inner.config().points_per_minor_in(code)));
+        run(env, async move { rate })
     }
 }
 

@@ -7,7 +7,8 @@ use dcms_core::statement::{
     CloseOptions, StatementLine,
 };
 use dcms_core::Sse;
-use napi::bindgen_prelude::ClassInstance;
+use napi::bindgen_prelude::{ClassInstance, PromiseRaw};
+use napi::Env;
 use napi_derive::napi;
 use serde_json::Map;
 
@@ -15,6 +16,7 @@ use super::Ledger;
 use crate::convert::{account, month_in, vendor, zone};
 use crate::errors::{envelope, CoreResult};
 use crate::objects::LocalDirStore;
+use crate::run::{spawn, Js};
 use crate::types::{CloseFailure, CloseReport, Statement, StatementRow, VendorClose};
 
 /// What `closeMonth` closes and how it encrypts.
@@ -38,62 +40,73 @@ pub struct ZoneOptions {
 #[napi]
 impl Ledger {
     /// A vendor's statement for a month (`"yyyy-mm"`) of its own calendar.
-    #[napi]
-    pub async fn vendor_statement(
+    #[napi(ts_return_type = "Promise<Statement>")]
+    pub fn vendor_statement<'env>(
         &self,
+        env: &'env Env,
         vendor_id: String,
         month: String,
-    ) -> napi::Result<Statement> {
+    ) -> napi::Result<Js<'env, Statement>> {
+        let ledger = self.inner.clone();
         let (v, m) = (vendor(vendor_id)?, month_in(&month)?);
-        let s = vendor_statement(&self.inner, &v, m).await.js()?;
-        Ok(Statement::from(s))
+        spawn(env, async move {
+            Ok(Statement::from(
+                vendor_statement(&ledger, &v, m).await.js()?,
+            ))
+        })
     }
 
     /// A customer's statement in one currency for a month taken in
     /// `options.timeZone` (default UTC); empty when the account never held it.
-    #[napi]
-    pub async fn customer_statement(
+    #[napi(ts_return_type = "Promise<Statement>")]
+    pub fn customer_statement<'env>(
         &self,
+        env: &'env Env,
         account_id: String,
         month: String,
         currency: String,
         options: Option<ZoneOptions>,
-    ) -> napi::Result<Statement> {
+    ) -> napi::Result<Js<'env, Statement>> {
+        let ledger = self.inner.clone();
         let code = self.currency(&currency)?;
         let (id, m) = (account(&account_id)?, month_in(&month)?);
         let tz = zone(options.unwrap_or_default().time_zone.as_deref())?;
-        let s = customer_statement(&self.inner, id, code, m, tz)
-            .await
-            .js()?;
-        Ok(Statement::from(s))
+        spawn(env, async move {
+            let s = customer_statement(&ledger, id, code, m, tz).await.js()?;
+            Ok(Statement::from(s))
+        })
     }
 
     /// A customer's statements for a month, one per currency the account
     /// has held, in code order.
-    #[napi]
-    pub async fn customer_statements(
+    #[napi(ts_return_type = "Promise<Array<Statement>>")]
+    pub fn customer_statements<'env>(
         &self,
+        env: &'env Env,
         account_id: String,
         month: String,
         options: Option<ZoneOptions>,
-    ) -> napi::Result<Vec<Statement>> {
+    ) -> napi::Result<Js<'env, Vec<Statement>>> {
+        let ledger = self.inner.clone();
         let (id, m) = (account(&account_id)?, month_in(&month)?);
         let tz = zone(options.unwrap_or_default().time_zone.as_deref())?;
-        let all = customer_statements(&self.inner, id, m, tz).await.js()?;
-        Ok(all.into_iter().map(Statement::from).collect())
+        spawn(env, async move {
+            let all = customer_statements(&ledger, id, m, tz).await.js()?;
+            Ok(all.into_iter().map(Statement::from).collect())
+        })
     }
 
     /// A statement's lines, oldest first: one row per transaction.
     #[napi(ts_return_type = "Promise<Array<StatementRow>>")]
     pub fn statement_rows<'env>(
         &self,
-        env: &'env napi::Env,
+        env: &'env Env,
         statement: ClassInstance<'env, Statement>,
-    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, Vec<StatementRow>>> {
+    ) -> napi::Result<Js<'env, Vec<StatementRow>>> {
         // The statement is copied here, on the JavaScript thread.
         let st = statement.inner.clone();
         let ledger = self.inner.clone();
-        env.spawn_future(async move {
+        spawn(env, async move {
             let mut all: Vec<StatementLine> = Vec::new();
             for_each_line_page(ledger.store().as_ref(), &st, |page| {
                 all.extend_from_slice(page);
@@ -110,15 +123,15 @@ impl Ledger {
     /// `options.vendors`), stores it as CSV, JSON and PDF in `objects` under
     /// `statements/<vendor>/<yyyy-mm>.<ext>`, and logs a notification to
     /// stderr. Idempotent: a re-run of an unchanged month stores and sends
-    /// nothing.
+    /// nothing. Rendering and sealing run on the Tokio runtime.
     #[napi(ts_return_type = "Promise<CloseReport>")]
     pub fn close_month<'env>(
         &self,
-        env: &'env napi::Env,
+        env: &'env Env,
         month: String,
         objects: ClassInstance<'env, LocalDirStore>,
         options: Option<CloseMonthOptions>,
-    ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, CloseReport>> {
+    ) -> napi::Result<PromiseRaw<'env, CloseReport>> {
         let o = options.unwrap_or_default();
         let opts = CloseOptions {
             month: month_in(&month)?,
