@@ -102,12 +102,22 @@ for (const name of ['advance', 'set']) {
   native.ManualClock.prototype[name] = convertingSync(native.ManualClock.prototype[name])
 }
 
+// The lazy result classes print (console.log, util.inspect) as their data.
+const inspect = Symbol.for('nodejs.util.inspect.custom')
+for (const Class of [native.ChangeCredited, native.Appended]) {
+  Class.prototype[inspect] = function (depth, options, util) {
+    return `${Class.name} ${util.inspect(this.toJSON(), options)}`
+  }
+}
+
 module.exports = {
   open: convertingAsync(native.open),
   Ledger: native.Ledger,
   LocalDirStore,
   ManualClock,
   Statement: native.Statement,
+  ChangeCredited: native.ChangeCredited,
+  Appended: native.Appended,
   History: native.History,
   DcmsError: errors.DcmsError,
   InsufficientPointsError: errors.InsufficientPointsError,

@@ -11,6 +11,8 @@ export const {
   LocalDirStore,
   ManualClock,
   Statement,
+  ChangeCredited,
+  Appended,
   History,
   DcmsError,
   InsufficientPointsError,

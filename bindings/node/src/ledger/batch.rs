@@ -74,7 +74,7 @@ impl Ledger {
             let mut done = Vec::with_capacity(requests.len());
             for (i, req) in requests.iter().enumerate() {
                 match ledger.credit_change(req).await {
-                    Ok(c) => done.push(ChangeCredited::from(&c)),
+                    Ok(c) => done.push(ChangeCredited::from(c)),
                     Err(e) => {
                         let mut extra = Map::new();
                         extra.insert("index".into(), json!(i));

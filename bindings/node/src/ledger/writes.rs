@@ -53,9 +53,7 @@ impl Ledger {
             pos: to_pos(pos),
         };
         run(env, async move {
-            Ok(ChangeCredited::from(
-                &ledger.credit_change(&req).await.js()?,
-            ))
+            Ok(ChangeCredited::from(ledger.credit_change(&req).await.js()?))
         })
     }
 
@@ -80,7 +78,7 @@ impl Ledger {
             pos: to_pos(pos),
         };
         run(env, async move {
-            Ok(Appended::from(&ledger.redeem(&req).await.js()?))
+            Ok(Appended::from(ledger.redeem(&req).await.js()?))
         })
     }
 
@@ -112,7 +110,7 @@ impl Ledger {
             },
         };
         run(env, async move {
-            Ok(Appended::from(&ledger.hold(&req).await.js()?))
+            Ok(Appended::from(ledger.hold(&req).await.js()?))
         })
     }
 
@@ -129,7 +127,7 @@ impl Ledger {
         let ledger = self.inner.clone();
         let (hold, pts) = (tx_id(hold)?, points_opt_in(points)?);
         run(env, async move {
-            Ok(Appended::from(&ledger.capture(&key, hold, pts).await.js()?))
+            Ok(Appended::from(ledger.capture(&key, hold, pts).await.js()?))
         })
     }
 
@@ -144,7 +142,7 @@ impl Ledger {
         let ledger = self.inner.clone();
         let hold = tx_id(hold)?;
         run(env, async move {
-            Ok(Appended::from(&ledger.void_hold(&key, hold).await.js()?))
+            Ok(Appended::from(ledger.void_hold(&key, hold).await.js()?))
         })
     }
 
@@ -176,7 +174,7 @@ impl Ledger {
         let pts = points_in(points)?;
         run(env, async move {
             let done = ledger.transfer(&key, from, to, code, pts).await.js()?;
-            Ok(Appended::from(&done))
+            Ok(Appended::from(done))
         })
     }
 
@@ -193,7 +191,7 @@ impl Ledger {
         let tx = tx_id(tx)?;
         run(env, async move {
             Ok(Appended::from(
-                &ledger.reverse(&key, tx, &reason).await.js()?,
+                ledger.reverse(&key, tx, &reason).await.js()?,
             ))
         })
     }
@@ -215,7 +213,7 @@ impl Ledger {
         let (id, pts) = (account(&account_id)?, points_in(points)?);
         run(env, async move {
             let done = ledger.adjust(&key, id, code, pts, &reason).await.js()?;
-            Ok(Appended::from(&done))
+            Ok(Appended::from(done))
         })
     }
 
@@ -236,7 +234,7 @@ impl Ledger {
         let (id, pts) = (account(&account_id)?, points_in(points)?);
         run(env, async move {
             let done = ledger.expire(&key, id, code, pts, &reason).await.js()?;
-            Ok(Appended::from(&done))
+            Ok(Appended::from(done))
         })
     }
 }

@@ -44,27 +44,70 @@ impl From<&dcms_core::ChangeQuote> for ChangeQuote {
 }
 
 /// The result of a change credit: the quote for the cashier and, when
-/// points were credited, the journal transaction.
-#[napi(object)]
+/// points were credited, the journal transaction. A class whose fields are
+/// converted when read (each read of `quote` or `tx` builds a fresh
+/// object), so a till that only looks at `points` pays for nothing else;
+/// `toJSON()` gives them all as one plain object.
+#[napi]
 #[derive(Debug, Clone)]
 pub struct ChangeCredited {
+    pub(crate) inner: dcms_core::ChangeCredited,
+}
+
+impl From<dcms_core::ChangeCredited> for ChangeCredited {
+    fn from(inner: dcms_core::ChangeCredited) -> Self {
+        ChangeCredited { inner }
+    }
+}
+
+/// `ChangeCredited` as a plain object (`toJSON()`).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct ChangeCreditedData {
     /// What to hand back and what was credited.
     pub quote: ChangeQuote,
     /// Points credited (in the vendor's currency).
     pub points: PointCount,
-    /// The transaction (null when nothing was credited).
+    /// The transaction (absent when nothing was credited).
     pub tx: Option<Transaction>,
     /// True when the key was seen before and nothing new was written.
     pub replayed: bool,
 }
 
-impl From<&dcms_core::ChangeCredited> for ChangeCredited {
-    fn from(c: &dcms_core::ChangeCredited) -> Self {
-        ChangeCredited {
-            quote: ChangeQuote::from(&c.quote),
-            points: count(c.points),
-            tx: c.tx.as_deref().map(Transaction::from),
-            replayed: c.replayed,
+#[napi]
+impl ChangeCredited {
+    /// What to hand back and what was credited.
+    #[napi(getter)]
+    pub fn quote(&self) -> ChangeQuote {
+        ChangeQuote::from(&self.inner.quote)
+    }
+
+    /// Points credited (in the vendor's currency).
+    #[napi(getter)]
+    pub fn points(&self) -> PointCount {
+        count(self.inner.points)
+    }
+
+    /// The transaction (null when nothing was credited).
+    #[napi(getter, ts_return_type = "Transaction | null")]
+    pub fn tx(&self) -> Option<Transaction> {
+        self.inner.tx.as_deref().map(Transaction::from)
+    }
+
+    /// True when the key was seen before and nothing new was written.
+    #[napi(getter)]
+    pub fn replayed(&self) -> bool {
+        self.inner.replayed
+    }
+
+    /// Every field as one plain object.
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> ChangeCreditedData {
+        ChangeCreditedData {
+            quote: self.quote(),
+            points: self.points(),
+            tx: self.tx(),
+            replayed: self.inner.replayed,
         }
     }
 }

@@ -94,21 +94,50 @@ impl From<&dcms_core::Transaction> for Transaction {
 }
 
 /// What a write returns: the transaction as stored (the first one, for a
-/// replayed key) and whether it was a replay.
-#[napi(object)]
+/// replayed key) and whether it was a replay. A class whose `tx` is
+/// converted when read; `toJSON()` gives both as one plain object.
+#[napi]
 #[derive(Debug, Clone)]
 pub struct Appended {
+    pub(crate) inner: dcms_core::Appended,
+}
+
+impl From<dcms_core::Appended> for Appended {
+    fn from(inner: dcms_core::Appended) -> Self {
+        Appended { inner }
+    }
+}
+
+/// `Appended` as a plain object (`toJSON()`).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct AppendedData {
     /// The transaction as stored.
     pub tx: Transaction,
     /// True when the key was seen before and nothing new was written.
     pub replayed: bool,
 }
 
-impl From<&dcms_core::Appended> for Appended {
-    fn from(a: &dcms_core::Appended) -> Self {
-        Appended {
-            tx: Transaction::from(a.tx.as_ref()),
-            replayed: a.replayed,
+#[napi]
+impl Appended {
+    /// The transaction as stored.
+    #[napi(getter)]
+    pub fn tx(&self) -> Transaction {
+        Transaction::from(self.inner.tx.as_ref())
+    }
+
+    /// True when the key was seen before and nothing new was written.
+    #[napi(getter)]
+    pub fn replayed(&self) -> bool {
+        self.inner.replayed
+    }
+
+    /// Both fields as one plain object.
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> AppendedData {
+        AppendedData {
+            tx: self.tx(),
+            replayed: self.inner.replayed,
         }
     }
 }
