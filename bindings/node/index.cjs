@@ -13,14 +13,20 @@ const errors = require('./errors.cjs')
 
 const { toDcmsError, fromEnvelope } = errors
 
-/** `fn` with its rejection (or synchronous throw) converted. */
+/** `fn` with its rejection (or synchronous throw) converted; always a Promise. */
 function convertingAsync(fn) {
-  return async function (...args) {
+  return function (...args) {
+    let result
     try {
-      return await fn.apply(this, args)
+      result = fn.apply(this, args)
     } catch (e) {
-      throw toDcmsError(e)
+      return Promise.reject(toDcmsError(e))
     }
+    // A call the core finished at once (see src/run.rs) returns its value.
+    if (!(result instanceof Promise)) return Promise.resolve(result)
+    return result.catch((e) => {
+      throw toDcmsError(e)
+    })
   }
 }
 
