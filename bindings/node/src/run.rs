@@ -6,8 +6,8 @@
 //! store waiting on I/O) it moves to napi's Tokio runtime and JavaScript
 //! gets a Promise, so the event loop never waits on a database. The
 //! package's `index.cjs` awaits either, so every method a caller sees
-//! returns a Promise. Skipping the hop to a worker thread and back is what
-//! lets single calls keep a useful share of the core's native rate (see
+//! returns a Promise. Skipping the hop to a worker thread and back keeps a
+//! single call's cost close to that of its conversions (figures in
 //! benches/README.md).
 //!
 //! Calls that read a whole journal or month (verify, statements, expiry
