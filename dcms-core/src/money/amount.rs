@@ -75,12 +75,24 @@ impl Money {
 
     /// Parses a plain decimal string such as `"12.30"` exactly.
     pub fn parse(text: &str, currency: Currency) -> Result<Self> {
+        Money::from_decimal(Money::parse_decimal(text)?, currency)
+    }
+
+    /// Reads a plain decimal string exactly, before any currency is known:
+    /// an optional minus sign, digits, and an optional point followed by
+    /// digits (surrounding spaces are ignored). Grouping separators, a
+    /// decimal comma, exponents, underscores, `NaN` and the like are
+    /// refused as [`Error::InvalidAmount`]; whether the currency allows that
+    /// many decimals is checked when the value becomes [`Money`].
+    pub fn parse_decimal(text: &str) -> Result<Decimal> {
         let t = text.trim();
-        if t.is_empty() || t.len() > 40 {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "1"));
+        let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if t.len() > 40 || !all_digits(whole) || !all_digits(fraction) {
             return Err(invalid(text, "not a decimal number"));
         }
-        let d = Decimal::from_str_exact(t).map_err(|_| invalid(text, "not a decimal number"))?;
-        Money::from_decimal(d, currency)
+        Decimal::from_str_exact(t).map_err(|_| invalid(text, "not a decimal number"))
     }
 
     /// The amount as an exact decimal with the currency's scale.

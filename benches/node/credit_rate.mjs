@@ -1,0 +1,111 @@
+// Change credits per second through the `dcms` Node addon, beside the same
+// loop calling the Rust core directly, in one run (see benches/README.md).
+//
+//   node benches/node/credit_rate.mjs --native PATH [--n 200000] [--repeat 5] [--batch 1000]
+//
+// One vendor, one account, a USD sale of 6.63 paid with 10.00 (37 points),
+// a new idempotency key per sale, a fresh in-memory ledger per measurement.
+// Each round runs, in this order: the native loop (a child process), the
+// addon with single calls awaited one after another, single calls with 64
+// in flight, and the batch call (creditChangeMany over chunks of --batch
+// requests built beforehand: the calls alone, and with the building).
+import { execFileSync } from 'node:child_process'
+import { parseArgs } from 'node:util'
+
+import { open } from 'dcms'
+
+const { values: opts } = parseArgs({
+  options: {
+    native: { type: 'string' },
+    n: { type: 'string', default: '200000' },
+    repeat: { type: 'string', default: '5' },
+    batch: { type: 'string', default: '1000' },
+  },
+})
+const N = Number(opts.n)
+const BATCH = Number(opts.batch)
+if (!opts.native) throw new Error('--native PATH (the node_native_credit_rate example) is required')
+
+async function fresh() {
+  const ledger = await open()
+  const vendor = (await ledger.createVendor('bench', 'Bench', 'USD', 'UTC')).id
+  const account = (await ledger.openAccount('bench-account')).id
+  return { ledger, vendor, account }
+}
+
+const rate = (n, start) => n / (Number(process.hrtime.bigint() - start) / 1e9)
+
+function native() {
+  const out = execFileSync(opts.native, ['memory', String(N)], { encoding: 'utf8' })
+  return JSON.parse(out).per_second
+}
+
+async function single() {
+  const { ledger, vendor, account } = await fresh()
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < N; i++) {
+    await ledger.creditChange(`bench/${i}`, vendor, account, '6.63', '10.00')
+  }
+  return rate(N, start)
+}
+
+async function inFlight(width = 64) {
+  const { ledger, vendor, account } = await fresh()
+  let next = 0
+  const worker = async () => {
+    while (next < N) {
+      const i = next++
+      await ledger.creditChange(`bench/${i}`, vendor, account, '6.63', '10.00')
+    }
+  }
+  const start = process.hrtime.bigint()
+  await Promise.all(Array.from({ length: width }, worker))
+  return rate(N, start)
+}
+
+function requests(vendor, account, from) {
+  const chunk = []
+  for (let i = from; i < Math.min(from + BATCH, N); i++) {
+    chunk.push({ key: `bench/${i}`, vendor, account, total: '6.63', tendered: '10.00' })
+  }
+  return chunk
+}
+
+async function batch() {
+  const { ledger, vendor, account } = await fresh()
+  const chunks = []
+  for (let i = 0; i < N; i += BATCH) chunks.push(requests(vendor, account, i))
+  const start = process.hrtime.bigint()
+  for (const chunk of chunks) await ledger.creditChangeMany(chunk)
+  return rate(N, start)
+}
+
+async function batchBuilding() {
+  const { ledger, vendor, account } = await fresh()
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < N; i += BATCH) await ledger.creditChangeMany(requests(vendor, account, i))
+  return rate(N, start)
+}
+
+const fmt = (x) => Math.round(x).toLocaleString('en-US')
+const pct = (x, base) => `${Math.round((100 * x) / base)}%`
+const rows = []
+console.log(`node ${process.version}, ${N} sales per measurement, batches of ${BATCH}`)
+console.log('| round | native core | addon, single calls | single calls, 64 in flight | addon, batch call | batch incl. building requests |')
+console.log('|---:|---:|---:|---:|---:|---:|')
+for (let r = 1; r <= Number(opts.repeat); r++) {
+  const row = { native: native(), single: await single(), flight: await inFlight(), batch: await batch() }
+  row.building = await batchBuilding()
+  rows.push(row)
+  const b = row.native
+  console.log(
+    `| ${r} | ${fmt(b)}/s | ${fmt(row.single)}/s (${pct(row.single, b)}) | ${fmt(row.flight)}/s (${pct(row.flight, b)}) | ${fmt(row.batch)}/s (${pct(row.batch, b)}) | ${fmt(row.building)}/s (${pct(row.building, b)}) |`,
+  )
+}
+const median = (key) => {
+  const ratios = rows.map((row) => row[key] / row.native).sort((a, b) => a - b)
+  return `${Math.round(100 * ratios[Math.floor(ratios.length / 2)])}%`
+}
+console.log(
+  `median share of native: single ${median('single')}, 64 in flight ${median('flight')}, batch ${median('batch')}, batch incl. building ${median('building')}`,
+)
