@@ -111,8 +111,8 @@ for (const name of ['advance', 'set']) {
 // The lazy result classes print (console.log, util.inspect) as their data.
 const inspect = Symbol.for('nodejs.util.inspect.custom')
 for (const Class of [native.ChangeCredited, native.Appended]) {
-  Class.prototype[inspect] = function (depth, options, util) {
-    return `${Class.name} ${util.inspect(this.toJSON(), options)}`
+  Class.prototype[inspect] = function (depth, options, inspectFn) {
+    return `${Class.name} ${inspectFn(this.toJSON(), options)}`
   }
 }
 
