@@ -7,8 +7,12 @@
 // a new idempotency key per sale, a fresh in-memory ledger per measurement.
 // Each round runs, in this order: the native loop (a child process), the
 // addon with single calls awaited one after another, single calls with 64
-// in flight, and the batch call (creditChangeMany over chunks of --batch
-// requests built beforehand: the calls alone, and with the building).
+// in flight, the batch call (creditChangeMany over chunks of --batch
+// request objects built beforehand: the calls alone, and with the
+// building), and the columnar batch call (creditChangeColumns over chunks
+// of --batch keys with one vendor, account, total and tendered: the calls
+// alone, which include the wrapper's JSON.stringify and a check of each
+// result's `failed`, and with the building of each chunk's keys).
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 
@@ -87,19 +91,50 @@ async function batchBuilding() {
   return rate(N, start)
 }
 
+function columns(vendor, account, from) {
+  const keys = []
+  for (let i = from; i < Math.min(from + BATCH, N); i++) keys.push(`bench/${i}`)
+  return { keys, vendor, account, total: '6.63', tendered: '10.00' }
+}
+
+async function creditColumns(chunk) {
+  const done = await chunk.ledger.creditChangeColumns(chunk.batch)
+  if (done.failed !== 0) throw new Error(`${done.failed} sales refused`)
+}
+
+async function columnar() {
+  const { ledger, vendor, account } = await fresh()
+  const chunks = []
+  for (let i = 0; i < N; i += BATCH) chunks.push({ ledger, batch: columns(vendor, account, i) })
+  const start = process.hrtime.bigint()
+  for (const chunk of chunks) await creditColumns(chunk)
+  return rate(N, start)
+}
+
+async function columnarBuilding() {
+  const { ledger, vendor, account } = await fresh()
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < N; i += BATCH) await creditColumns({ ledger, batch: columns(vendor, account, i) })
+  return rate(N, start)
+}
+
 const fmt = (x) => Math.round(x).toLocaleString('en-US')
 const pct = (x, base) => `${Math.round((100 * x) / base)}%`
 const rows = []
 console.log(`node ${process.version}, ${N} sales per measurement, batches of ${BATCH}`)
-console.log('| round | native core | addon, single calls | single calls, 64 in flight | addon, batch call | batch incl. building requests |')
-console.log('|---:|---:|---:|---:|---:|---:|')
+console.log(
+  '| round | native core | addon, single calls | single calls, 64 in flight | addon, batch call | batch incl. building requests | columns call | columns incl. building keys |',
+)
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (let r = 1; r <= Number(opts.repeat); r++) {
   const row = { native: native(), single: await single(), flight: await inFlight(), batch: await batch() }
   row.building = await batchBuilding()
+  row.columns = await columnar()
+  row.columnsBuilding = await columnarBuilding()
   rows.push(row)
   const b = row.native
   console.log(
-    `| ${r} | ${fmt(b)}/s | ${fmt(row.single)}/s (${pct(row.single, b)}) | ${fmt(row.flight)}/s (${pct(row.flight, b)}) | ${fmt(row.batch)}/s (${pct(row.batch, b)}) | ${fmt(row.building)}/s (${pct(row.building, b)}) |`,
+    `| ${r} | ${fmt(b)}/s | ${fmt(row.single)}/s (${pct(row.single, b)}) | ${fmt(row.flight)}/s (${pct(row.flight, b)}) | ${fmt(row.batch)}/s (${pct(row.batch, b)}) | ${fmt(row.building)}/s (${pct(row.building, b)}) | ${fmt(row.columns)}/s (${pct(row.columns, b)}) | ${fmt(row.columnsBuilding)}/s (${pct(row.columnsBuilding, b)}) |`,
   )
 }
 const median = (key) => {
@@ -107,5 +142,5 @@ const median = (key) => {
   return `${Math.round(100 * ratios[Math.floor(ratios.length / 2)])}%`
 }
 console.log(
-  `median share of native: single ${median('single')}, 64 in flight ${median('flight')}, batch ${median('batch')}, batch incl. building ${median('building')}`,
+  `median share of native: single ${median('single')}, 64 in flight ${median('flight')}, batch ${median('batch')}, batch incl. building ${median('building')}, columns ${median('columns')}, columns incl. building ${median('columnsBuilding')}`,
 )
