@@ -11,7 +11,7 @@
 #   - node --test: every operation and error code on the in-memory, SQLite
 #     and PostgreSQL stores, 200 concurrent transfers, statements, the
 #     examples and the shared vectors (tests/vectors);
-#   - tsc --noEmit over examples/node (the TypeScript example against the
+#   - tsc --noEmit over examples/node (the TypeScript examples against the
 #     generated index.d.ts).
 # Exits non-zero when any step fails.
 #

@@ -4,9 +4,10 @@
 //! `native_credit_rate <memory|SQLITE_PATH> <N>` opens a fresh ledger (the
 //! in-memory store, or a SQLite file through `dcms_store::open` exactly as
 //! `dcms.open(path)` does), credits N sales one after another with a new
-//! idempotency key each, and prints one JSON line with the rate. The loop
-//! runs inside one `block_on` on a multi-thread Tokio runtime, as a Rust
-//! service would.
+//! idempotency key each, and prints one JSON line with the rate (and, on
+//! Linux, the CPU seconds all the process's threads spent in the loop,
+//! `cpu_seconds`, or null). The loop runs inside one `block_on` on a
+//! multi-thread Tokio runtime, as a Rust service would.
 
 #![allow(clippy::print_stdout)]
 
@@ -19,7 +20,18 @@ use dcms_core::{
 };
 use rust_decimal::Decimal;
 
-async fn run(target: &str, n: u64) -> dcms_core::Result<f64> {
+/// CPU time of every thread of this process so far, in seconds, from
+/// `/proc/self/task/*/schedstat` (nanoseconds on the CPU); None off Linux.
+fn process_cpu() -> Option<f64> {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(ns as f64 / 1e9)
+}
+
+async fn run(target: &str, n: u64) -> dcms_core::Result<(f64, Option<f64>)> {
     let store: DynLedgerStore = if target == "memory" {
         Arc::new(MemoryStore::new())
     } else {
@@ -36,6 +48,7 @@ async fn run(target: &str, n: u64) -> dcms_core::Result<f64> {
     let account = ledger.open_account("bench-account").await?.id;
     let total = Decimal::new(663, 2);
     let tendered = Decimal::new(1000, 2);
+    let cpu_start = process_cpu();
     let start = Instant::now();
     for i in 0..n {
         let req = CreditChange {
@@ -48,7 +61,9 @@ async fn run(target: &str, n: u64) -> dcms_core::Result<f64> {
         };
         ledger.credit_change(&req).await?;
     }
-    Ok(n as f64 / start.elapsed().as_secs_f64())
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    let cpu = process_cpu().zip(cpu_start).map(|(end, begin)| end - begin);
+    Ok((rate, cpu))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -58,7 +73,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let rate = rt.block_on(run(&target, n))?;
-    println!("{{\"target\": {target:?}, \"n\": {n}, \"per_second\": {rate:.1}}}");
+    let (rate, cpu) = rt.block_on(run(&target, n))?;
+    let cpu = cpu.map_or("null".to_string(), |c| format!("{c:.6}"));
+    println!(
+        "{{\"target\": {target:?}, \"n\": {n}, \"per_second\": {rate:.1}, \"cpu_seconds\": {cpu}}}"
+    );
     Ok(())
 }

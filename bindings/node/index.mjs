@@ -13,6 +13,7 @@ export const {
   Statement,
   ChangeCredited,
   Appended,
+  CreditBatch,
   History,
   DcmsError,
   InsufficientPointsError,

@@ -25,6 +25,30 @@ export type TxKindName =
   | 'reversal'
   | 'adjustment'
   | 'expiry'
+/**
+ * The input of `creditChangeColumns`: one array per field, one entry per
+ * sale (`keys` sets the count); a field given as one value applies to
+ * every sale (e.g. one vendor for the whole batch). Money is a decimal
+ * string: a number anywhere in `total` or `tendered` is a `TypeError`.
+ */
+export interface CreditChangeColumns {
+  /** The idempotency keys, one per sale. */
+  keys: string[]
+  /** The vendor, or one per sale. */
+  vendor: string | string[]
+  /** The customer's account id, or one per sale. */
+  account: string | string[]
+  /** The sale total (decimal string), or one per sale. */
+  total: Amount | Amount[]
+  /** Cash handed over (decimal string), or one per sale. */
+  tendered: Amount | Amount[]
+  /** The store, or one per sale (null: none). */
+  storeId?: string | null | Array<string | null>
+  /** The till, or one per sale (null: none). */
+  terminalId?: string | null | Array<string | null>
+  /** The POS's receipt number, or one per sale (null: none). */
+  receiptNo?: string | null | Array<string | null>
+}
 /** The core's stable machine-readable error codes. */
 export type ErrorCode =
   | 'invalid_amount'
@@ -56,7 +80,7 @@ export declare class DcmsError extends Error {
   readonly code: ErrorCode
   /** True when retrying with the same idempotency key may succeed. */
   readonly retryable: boolean
-  /** Set by `creditChangeMany`: the position of the refused request. */
+  /** Set by `creditChangeMany` and `creditChangeColumns`: the position of the refused request. */
   readonly index?: number
 }
 /** Not enough available points in the currency spent (`insufficient_points`). */

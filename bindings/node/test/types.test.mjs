@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
+import { inspect } from 'node:util'
 
 import { dcms, fixture } from './helpers.mjs'
 
@@ -73,4 +74,12 @@ test('the CommonJS and ESM entry points are one package', () => {
 test('open refuses SQL pool options for the in-memory store', async () => {
   await assert.rejects(dcms.open(null, { maxConnections: 2 }), TypeError)
   await assert.rejects(dcms.open('bad?path'), TypeError)
+})
+
+test('the lazy result classes print as their data (console.log, util.inspect)', async (t) => {
+  const { ledger, uid, shop, account } = await fixture(t, 'memory')
+  const sale = await ledger.creditChange(uid('p'), shop.id, account, '0.90', '1.00')
+  assert.match(inspect(sale), /^ChangeCredited \{[\s\S]*points: 10/)
+  const spent = await ledger.redeem(uid('s'), shop.id, account, 1)
+  assert.match(inspect(spent), /^Appended \{[\s\S]*replayed: false/)
 })

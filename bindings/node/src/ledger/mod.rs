@@ -5,6 +5,7 @@
 
 mod accounts;
 mod batch;
+mod columns;
 mod config;
 mod expiry;
 mod reads;
