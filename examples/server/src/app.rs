@@ -36,7 +36,7 @@ pub fn api() -> OpenApiRouter<AppState> {
 
 /// The routes that are not part of the API document, each for a reason:
 /// the document itself, pre-signed object links (the link is the
-/// credential) and the portal's static files.
+/// credential) and the customer portal's static files.
 pub fn unlisted(doc: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
     Router::new()
         .route(
@@ -44,6 +44,7 @@ pub fn unlisted(doc: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
             get(move || async move { Json(doc.as_ref().clone()) }),
         )
         .merge(routes::objects::routes())
+        .merge(routes::portal::routes())
 }
 
 /// Request ids: a per-process random prefix and a counter (unique, cheap,
@@ -109,6 +110,11 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     .into_response()
 }
 
+/// Runs the request, then gives an error response the problem+json shape.
+async fn problems(req: Request, next: axum::middleware::Next) -> Response {
+    crate::problem::problem_everywhere(next.run(req).await).await
+}
+
 /// The whole application.
 pub fn app(state: AppState, body_limit: usize) -> Router {
     let (api, doc) = api().split_for_parts();
@@ -129,10 +135,15 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(x_request_id))
+        .layer(axum::middleware::from_fn(problems))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -142,6 +153,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
     api.merge(unlisted(Arc::new(doc)))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(problems))
         .layer(layers)
         .with_state(state)
 }

@@ -175,3 +175,44 @@ impl IntoResponse for ApiError {
 
 /// Handler results.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Turns an error response that is not yet problem+json (a rejection
+/// written by axum itself: a path or query that does not parse, an
+/// unsupported method) into one, so every error a client sees has the same
+/// shape. The text axum wrote says what was wrong with the request and
+/// nothing about the server, so it becomes the detail.
+pub async fn problem_everywhere(resp: Response) -> Response {
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return resp;
+    }
+    let (code, title) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "Body too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Unsupported media type"),
+        s if s.is_server_error() => ("internal", "Internal error"),
+        _ => ("bad_request", "Bad request"),
+    };
+    let detail = if status.is_server_error() {
+        "something went wrong on the server; it has been logged".to_string()
+    } else {
+        let bytes = axum::body::to_bytes(resp.into_body(), 4096)
+            .await
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes)
+            .chars()
+            .take(300)
+            .collect::<String>();
+        if text.trim().is_empty() {
+            title.to_string()
+        } else {
+            text
+        }
+    };
+    ApiError::new(status, code, title, detail).into_response()
+}

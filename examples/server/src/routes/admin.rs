@@ -39,6 +39,7 @@ pub struct VendorSettings {
     /// Display name.
     pub name: String,
     /// ISO 4217 code of its tills (cannot change later).
+    #[schema(pattern = "^[A-Z]{3}$", example = "USD")]
     pub currency: String,
     /// IANA time zone, e.g. `America/New_York`.
     pub time_zone: String,
@@ -73,16 +74,41 @@ impl VendorSettings {
 #[serde(deny_unknown_fields)]
 pub struct NewVendor {
     /// Vendor id: 1 to 32 of `[A-Za-z0-9._-]`.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$", example = "corner-shop")]
     pub id: String,
-    /// Its settings.
-    #[serde(flatten)]
-    #[schema(inline)]
-    pub settings: VendorSettings,
+    /// Display name.
+    pub name: String,
+    /// ISO 4217 code of its tills (cannot change later).
+    #[schema(pattern = "^[A-Z]{3}$", example = "USD")]
+    pub currency: String,
+    /// IANA time zone, e.g. `America/New_York`.
+    pub time_zone: String,
+    /// `coin_part` (default), `all_change` or `nothing`.
+    pub policy: Option<String>,
+    /// Largest credit per sale, in points.
+    pub per_credit_cap: Option<i64>,
+    /// Most points per account per local day.
+    pub per_day_cap: Option<i64>,
+}
+
+impl NewVendor {
+    /// Its id and settings.
+    fn split(self) -> (String, VendorSettings) {
+        let settings = VendorSettings {
+            name: self.name,
+            currency: self.currency,
+            time_zone: self.time_zone,
+            policy: self.policy,
+            per_credit_cap: self.per_credit_cap,
+            per_day_cap: self.per_day_cap,
+        };
+        (self.id, settings)
+    }
 }
 
 /// Every vendor.
 #[utoipa::path(get, path = "/v1/admin/vendors", tag = "admin",
-    responses((status = 200, body = [VendorView]), (status = "4XX", body = Problem)),
+    responses((status = 200, body = [VendorView]), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn list_vendors(
     State(s): State<AppState>,
@@ -96,7 +122,7 @@ pub async fn list_vendors(
 #[utoipa::path(post, path = "/v1/admin/vendors", tag = "admin",
     params(("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = NewVendor,
-    responses((status = 201, body = VendorView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = VendorView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create_vendor(
     State(s): State<AppState>,
@@ -104,7 +130,8 @@ pub async fn create_vendor(
     _key: IdemKey,
     StrictJson(b): StrictJson<NewVendor>,
 ) -> ApiResult<Response> {
-    let v = b.settings.vendor(&s, &b.id)?;
+    let (id, settings) = b.split();
+    let v = settings.vendor(&s, &id)?;
     let v = s.ledger.create_vendor(v).await?;
     Ok(created(VendorView::from(&v), false))
 }
@@ -114,7 +141,7 @@ pub async fn create_vendor(
     params(("vendor" = String, Path, description = "Vendor id"),
         ("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = VendorSettings,
-    responses((status = 200, body = VendorView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = VendorView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn update_vendor(
     State(s): State<AppState>,
@@ -146,7 +173,7 @@ pub struct AccountView {
 #[utoipa::path(post, path = "/v1/admin/accounts", tag = "admin",
     params(("Idempotency-Key" = String, Header, description = "Unique per account; reuse only to retry")),
     request_body = NewAccount,
-    responses((status = 201, body = AccountView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = AccountView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn open_account(
     State(s): State<AppState>,
@@ -169,8 +196,10 @@ pub async fn open_account(
 #[serde(deny_unknown_fields)]
 pub struct AdjustBody {
     /// The account id.
+    #[schema(pattern = "^[0-9]{3,18}$", example = "482137")]
     pub account: String,
     /// ISO 4217 code of the points.
+    #[schema(pattern = "^[A-Z]{3}$", example = "USD")]
     pub currency: String,
     /// Points to add (negative to remove).
     pub points: i64,
@@ -182,7 +211,7 @@ pub struct AdjustBody {
 #[utoipa::path(post, path = "/v1/admin/adjustments", tag = "admin",
     params(("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = AdjustBody,
-    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn adjust(
     State(s): State<AppState>,
@@ -213,7 +242,7 @@ pub struct ReverseAny {
 #[utoipa::path(post, path = "/v1/admin/reversals", tag = "admin",
     params(("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = ReverseAny,
-    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn reverse(
     State(s): State<AppState>,
@@ -274,7 +303,7 @@ pub struct CloseView {
 #[utoipa::path(post, path = "/v1/admin/month-close", tag = "admin",
     params(("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = CloseBody,
-    responses((status = 200, body = CloseView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = CloseView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn close(
     State(s): State<AppState>,
@@ -336,7 +365,7 @@ pub struct VerifyView {
 
 /// Recomputes every balance from the journal and compares.
 #[utoipa::path(get, path = "/v1/admin/verify", tag = "admin",
-    responses((status = 200, body = VerifyView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = VerifyView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn verify(State(s): State<AppState>, _a: Admin) -> ApiResult<Json<VerifyView>> {
     let r = s.ledger.verify().await?;

@@ -43,7 +43,7 @@ fn currency(code: &str) -> ApiResult<CurrencyCode> {
 /// The account's points, one balance per currency.
 #[utoipa::path(get, path = "/v1/accounts/{account}/balances", tag = "customer",
     params(("account" = String, Path, description = "The caller's account id")),
-    responses((status = 200, body = BalancesView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = BalancesView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn balances(State(s): State<AppState>, c: Customer) -> ApiResult<Json<BalancesView>> {
     let b = s.ledger.balance(c.account).await?;
@@ -65,7 +65,7 @@ pub struct HistoryQuery {
 /// The account's transactions, newest first, a page at a time.
 #[utoipa::path(get, path = "/v1/accounts/{account}/history", tag = "customer",
     params(("account" = String, Path, description = "The caller's account id"), HistoryQuery),
-    responses((status = 200, body = HistoryView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = HistoryView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn history(
     State(s): State<AppState>,
@@ -93,10 +93,13 @@ pub async fn history(
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
     /// The receiving account id.
+    #[schema(pattern = "^[0-9]{3,18}$", example = "482137")]
     pub to: String,
     /// The currency of the points (ISO 4217).
+    #[schema(pattern = "^[A-Z]{3}$", example = "USD")]
     pub currency: String,
     /// Points to move.
+    #[schema(minimum = 1, maximum = 1e15)]
     pub points: i64,
 }
 
@@ -105,7 +108,7 @@ pub struct TransferBody {
     params(("account" = String, Path, description = "The caller's account id"),
         ("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = TransferBody,
-    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn transfer(
     State(s): State<AppState>,
@@ -132,8 +135,10 @@ pub async fn transfer(
 #[serde(deny_unknown_fields)]
 pub struct CodeBody {
     /// The currency the code may spend (ISO 4217).
+    #[schema(pattern = "^[A-Z]{3}$", example = "USD")]
     pub currency: String,
     /// The most points it may spend.
+    #[schema(minimum = 1, maximum = 1e15)]
     pub max_points: i64,
 }
 
@@ -145,9 +150,23 @@ pub struct CodeView {
     /// The currency it may spend.
     pub currency: String,
     /// The most points it may spend.
+    #[schema(minimum = 1, maximum = 1e15)]
     pub max_points: i64,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
+    /// The code as a QR code (an SVG document), for the till's scanner.
+    pub qr_svg: String,
+}
+
+/// The code as a QR code in SVG.
+fn qr_svg(code: &str) -> ApiResult<String> {
+    let qr = qrcode::QrCode::new(code.as_bytes())
+        .map_err(|_| ApiError::from(dcms_core::Error::Storage("QR encoding failed".into())))?;
+    Ok(qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build())
 }
 
 /// Issues a one-time code a vendor needs to redeem the customer's points.
@@ -155,7 +174,7 @@ pub struct CodeView {
     params(("account" = String, Path, description = "The caller's account id"),
         ("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = CodeBody,
-    responses((status = 201, body = CodeView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = CodeView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn request_code(
     State(s): State<AppState>,
@@ -171,6 +190,7 @@ pub async fn request_code(
     };
     let issued = s.codes.issue(&s.ledger, &req).await?;
     let view = CodeView {
+        qr_svg: qr_svg(&issued.code)?,
         code: issued.code,
         currency: issued.currency.to_string(),
         max_points: issued.max_points,
@@ -194,7 +214,7 @@ pub struct ReceiptView {
 #[utoipa::path(get, path = "/v1/accounts/{account}/receipts/{tx}", tag = "customer",
     params(("account" = String, Path, description = "The caller's account id"),
         ("tx" = u64, Path, description = "Transaction id")),
-    responses((status = 200, body = ReceiptView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = ReceiptView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn receipt(
     State(s): State<AppState>,
@@ -240,7 +260,7 @@ pub struct StatementQuery {
 #[utoipa::path(get, path = "/v1/accounts/{account}/statements/{month}", tag = "customer",
     params(("account" = String, Path, description = "The caller's account id"),
         ("month" = String, Path, description = "yyyy-mm"), StatementQuery),
-    responses((status = 200, body = StatementView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = StatementView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn statement(
     State(s): State<AppState>,

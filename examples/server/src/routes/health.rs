@@ -36,7 +36,7 @@ pub async fn healthz() -> Json<Health> {
 
 /// The ledger store answers.
 #[utoipa::path(get, path = "/readyz", tag = "health",
-    responses((status = 200, body = Health), (status = 503, body = Problem)))]
+    responses((status = 200, body = Health), (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn readyz(State(s): State<AppState>) -> ApiResult<Json<Health>> {
     match s.ledger.store().transaction(TxId(0)).await {
         Ok(_) => Ok(Json(Health {

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod customer;
 pub mod health;
 pub mod objects;
+pub mod portal;
 pub mod vendor;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode};

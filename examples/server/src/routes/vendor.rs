@@ -47,7 +47,7 @@ pub struct QuoteBody {
 #[utoipa::path(post, path = "/v1/vendors/{vendor}/quotes", tag = "vendor",
     params(("vendor" = String, Path, description = "The caller's vendor id")),
     request_body = QuoteBody,
-    responses((status = 200, body = QuoteView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = QuoteView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn quote(
     State(s): State<AppState>,
@@ -88,6 +88,7 @@ impl PosBody {
 #[serde(deny_unknown_fields)]
 pub struct CreditBody {
     /// The customer's account id.
+    #[schema(pattern = "^[0-9]{3,18}$", example = "482137")]
     pub account: String,
     /// The sale total, e.g. `"6.63"`.
     pub total: Amount,
@@ -106,7 +107,7 @@ pub struct CreditBody {
     params(("vendor" = String, Path, description = "The caller's vendor id"),
         ("Idempotency-Key" = String, Header, description = "Unique per sale (e.g. the receipt number); reuse only to retry")),
     request_body = CreditBody,
-    responses((status = 201, body = CreditView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = CreditView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn credit(
     State(s): State<AppState>,
@@ -141,10 +142,13 @@ pub async fn credit(
 #[serde(deny_unknown_fields)]
 pub struct RedeemBody {
     /// The customer's account id.
+    #[schema(pattern = "^[0-9]{3,18}$", example = "482137")]
     pub account: String,
     /// The customer's one-time code.
+    #[schema(pattern = "^[0-9]{8}$", example = "04711234")]
     pub code: String,
     /// Points to spend (the vendor's currency).
+    #[schema(minimum = 1, maximum = 1e15)]
     pub points: i64,
     /// Seconds a hold lives (holds only; default the program's).
     pub ttl_secs: Option<i64>,
@@ -171,7 +175,7 @@ impl RedeemBody {
     params(("vendor" = String, Path, description = "The caller's vendor id"),
         ("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = RedeemBody,
-    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn redeem(
     State(s): State<AppState>,
@@ -201,7 +205,7 @@ pub async fn redeem(
     params(("vendor" = String, Path, description = "The caller's vendor id"),
         ("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = RedeemBody,
-    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn hold(
     State(s): State<AppState>,
@@ -259,7 +263,7 @@ async fn own_tx(s: &AppState, v: &VendorCaller, tx: u64, kinds: &[TxKind]) -> Ap
         ("tx" = u64, Path, description = "The hold's transaction id"),
         ("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = CaptureBody,
-    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn capture(
     State(s): State<AppState>,
@@ -284,7 +288,7 @@ pub struct Empty {}
         ("tx" = u64, Path, description = "The hold's transaction id"),
         ("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = Empty,
-    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn void(
     State(s): State<AppState>,
@@ -313,7 +317,7 @@ pub struct ReverseBody {
     params(("vendor" = String, Path, description = "The caller's vendor id"),
         ("Idempotency-Key" = String, Header, description = "Unique per request; reuse only to retry")),
     request_body = ReverseBody,
-    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem)),
+    responses((status = 201, body = TransactionView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn reverse(
     State(s): State<AppState>,
@@ -330,7 +334,7 @@ pub async fn reverse(
 #[utoipa::path(get, path = "/v1/vendors/{vendor}/statements/{month}", tag = "vendor",
     params(("vendor" = String, Path, description = "The caller's vendor id"),
         ("month" = String, Path, description = "yyyy-mm")),
-    responses((status = 200, body = StatementView), (status = "4XX", body = Problem)),
+    responses((status = 200, body = StatementView), (status = "4XX", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn statement(
     State(s): State<AppState>,

@@ -165,7 +165,11 @@ impl Server {
             dir,
             key,
             child: Some(child),
-            http: reqwest::Client::new(),
+            // A hung request fails its test instead of stalling the suite.
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
             opts,
         }
     }

@@ -8,5 +8,6 @@ mod auth;
 mod codes;
 mod idempotency;
 mod main_path;
+mod openapi;
 mod shutdown;
 mod wire;
