@@ -81,6 +81,7 @@ quickstart() {
     timeout 600 bash -e "$dir/quickstart.sh" >"$dir/out.txt" 2>"$dir/err.txt"
   ) || { log "quickstart failed:"; tail -20 "$dir/err.txt" >&2; return 1; }
   cat "$dir/out.txt"
+  echo
   grep -q '"points":37' "$dir/out.txt" && grep -q '"available":37' "$dir/out.txt"
 }
 check "README server quickstart" quickstart

@@ -6,6 +6,11 @@
 //! in the log), so a bad edit never locks everyone out, while a key removed
 //! from a good file stops working at the next reload. HS256 with a secret of
 //! at least 32 bytes exists for development only.
+//!
+//! Verifying an EdDSA signature costs tens of microseconds (see
+//! `benches/README.md`), so a verified token's claims are kept in a bounded
+//! cache keyed by the token's SHA-256 until the token expires; a reload of
+//! the keys empties it, so a key rotated out stops working at once.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,13 +18,17 @@ use std::sync::Arc;
 
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
+use sha2::{Digest, Sha256};
 
 use super::claims::Claims;
 use crate::config::JwtAlg;
 
 /// Longest token accepted, in bytes (larger ones are refused unread).
 pub const MAX_TOKEN_BYTES: usize = 4096;
+
+/// Most verified tokens kept (the cache is emptied when it is full).
+pub const CACHE_CAPACITY: usize = 16_384;
 
 /// Smallest HS256 secret.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -39,6 +48,8 @@ pub struct KeyRing {
     keys: RwLock<Arc<HashMap<String, DecodingKey>>>,
     secret: Option<DecodingKey>,
     validation: Validation,
+    /// Verified tokens (by SHA-256) and their claims.
+    verified: Mutex<HashMap<[u8; 32], Claims>>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -94,6 +105,7 @@ impl KeyRing {
             keys: RwLock::new(Arc::new(HashMap::new())),
             secret: secret_key,
             validation,
+            verified: Mutex::new(HashMap::new()),
         };
         ring.reload()?;
         Ok(ring)
@@ -128,6 +140,8 @@ impl KeyRing {
         }
         let n = keys.len();
         *self.keys.write() = Arc::new(keys);
+        // Tokens verified with a key that is gone must be checked again.
+        self.verified.lock().clear();
         Ok(n)
     }
 
@@ -150,9 +164,32 @@ impl KeyRing {
         }
     }
 
-    /// Checks a token: size and shape, the pinned algorithm, the key named
-    /// by `kid`, the signature, then the claims.
+    /// Checks a token, from the cache of verified tokens when it is there
+    /// and not yet expired (the same `exp` and leeway as a full check; its
+    /// `nbf` passed when it was verified and time only moves on).
     pub fn verify(&self, token: &str) -> Result<Claims, Refusal> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Refusal("token too large".into()));
+        }
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let now = jsonwebtoken::get_current_timestamp();
+        if let Some(claims) = self.verified.lock().get(&digest) {
+            if now < claims.exp.saturating_add(self.validation.leeway) {
+                return Ok(claims.clone());
+            }
+        }
+        let claims = self.check(token)?;
+        let mut cache = self.verified.lock();
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(digest, claims.clone());
+        Ok(claims)
+    }
+
+    /// Checks a token without the cache: size and shape, the pinned
+    /// algorithm, the key named by `kid`, the signature, then the claims.
+    pub fn check(&self, token: &str) -> Result<Claims, Refusal> {
         let no = |why: &str| Err(Refusal(why.to_string()));
         if token.len() > MAX_TOKEN_BYTES {
             return no("token too large");

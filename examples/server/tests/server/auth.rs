@@ -401,3 +401,44 @@ async fn every_cross_account_cross_vendor_and_admin_attempt_is_403_and_changes_n
     );
     s.assert_verified().await;
 }
+
+#[tokio::test]
+async fn hs256_is_development_only_needs_32_bytes_and_says_so() {
+    let secret = "0123456789abcdef0123456789abcdef-dev";
+    let s = crate::harness::Server::start(crate::harness::Opts {
+        args: vec!["--jwt-alg".into(), "HS256".into()],
+        env: vec![("DCMS_JWT_SECRET".into(), secret.into())],
+        ..Default::default()
+    })
+    .await;
+    assert!(s.log().contains("for development only"), "{}", s.log());
+    let claims = s.claims(Role::Admin, None, None);
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        s.get("/v1/admin/vendors", &token).await.status,
+        StatusCode::OK
+    );
+    // An EdDSA token is refused: the algorithm is pinned to HS256 now.
+    let r = s.get("/v1/admin/vendors", &s.admin()).await;
+    r.problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    // A short secret: the server refuses to start.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dcms-server"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--jwt-alg",
+            "HS256",
+            "--data-dir",
+        ])
+        .arg(s.dir.join("short"))
+        .env("DCMS_JWT_SECRET", "too-short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 bytes"));
+}

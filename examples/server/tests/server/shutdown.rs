@@ -1,7 +1,7 @@
 //! Graceful shutdown: under load, SIGTERM; every credit that got a 2xx is
 //! in the ledger exactly once afterwards, and verify passes.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,9 +29,16 @@ async fn sigterm_under_load(db: Db) {
     let till = s.vendor(&shop);
     let url = format!("{}/v1/vendors/{shop}/credits", s.base);
     let stop = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
     for w in 0..8 {
-        let (url, till, alice, stop) = (url.clone(), till.clone(), alice.clone(), stop.clone());
+        let (url, till, alice, stop, count) = (
+            url.clone(),
+            till.clone(),
+            alice.clone(),
+            stop.clone(),
+            count.clone(),
+        );
         workers.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let mut acked = Vec::new();
@@ -52,6 +59,7 @@ async fn sigterm_under_load(db: Db) {
                     Ok(r) if r.status() == StatusCode::CREATED => {
                         let v: serde_json::Value = r.json().await.unwrap();
                         acked.push((key, v["tx"]["id"].as_u64().unwrap()));
+                        count.fetch_add(1, Ordering::Relaxed);
                     }
                     Ok(_) | Err(_) => {
                         errors += 1;
@@ -62,7 +70,12 @@ async fn sigterm_under_load(db: Db) {
             acked
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // SIGTERM in the middle of the load: once 40 credits were acknowledged
+    // (however slow the machine is), with 8 requests in flight.
+    let t0 = std::time::Instant::now();
+    while count.load(Ordering::Relaxed) < 40 && t0.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let status = s.terminate().await;
     assert!(
         status.success(),
@@ -74,7 +87,7 @@ async fn sigterm_under_load(db: Db) {
     for w in workers {
         acked.extend(w.await.unwrap());
     }
-    assert!(acked.len() > 10, "too little load: {}", acked.len());
+    assert!(acked.len() >= 40, "too little load: {}", acked.len());
     assert!(s.log().contains("shutdown"));
 
     s.restart().await;
