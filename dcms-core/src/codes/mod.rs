@@ -19,8 +19,9 @@
 //!   spent after it (a failed write gives it back), and a retry of the spend
 //!   with the same idempotency key replays instead of being refused.
 //!
-//! Codes are kept by a [`CodeStore`]; [`MemoryCodeStore`] keeps them in the
-//! process (see its docs for what that means across restarts).
+//! Codes are kept by a [`CodeStore`]: `dcms_store::SqlStore` keeps them in
+//! the ledger's own database (a restart or a second process loses none);
+//! [`MemoryCodeStore`] keeps them in the process, for tests and embedding.
 
 mod memory;
 mod record;
