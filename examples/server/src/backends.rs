@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use dcms_aws::{AwsSettings, S3ObjectStore, SnsNotifier, WebhookNotifier, WebhookSecret};
+use dcms_core::codes::DynCodeStore;
 use dcms_core::notify_log::LogNotifier;
 use dcms_core::object_local::LocalDirStore;
 use dcms_core::{DynLedgerStore, DynNotifier, DynObjectStore};
-use dcms_store::{GroupCommit, StoreOptions};
+use dcms_store::{GroupCommit, SqlStore, StoreOptions};
 
 use crate::config::{NotifierKind, ServeArgs};
 
@@ -15,6 +16,8 @@ use crate::config::{NotifierKind, ServeArgs};
 pub struct Backends {
     /// The ledger store.
     pub store: DynLedgerStore,
+    /// One-time redemption codes, kept in the same database.
+    pub codes: DynCodeStore,
     /// The object store.
     pub objects: DynObjectStore,
     /// The local object folder, when that is the object store.
@@ -47,9 +50,13 @@ pub async fn open(args: &ServeArgs) -> Result<Backends, String> {
     if engine != "sqlite" {
         options = options.with_group_commit(args.group_commit.then(GroupCommit::default));
     }
-    let store = dcms_store::open_with(&url, options)
-        .await
-        .map_err(|e| format!("cannot open the {engine} ledger store: {e}"))?;
+    let sql = Arc::new(
+        SqlStore::connect(&url, options)
+            .await
+            .map_err(|e| format!("cannot open the {engine} ledger store: {e}"))?,
+    );
+    let store: DynLedgerStore = sql.clone();
+    let codes: DynCodeStore = sql;
     tracing::info!(
         engine,
         group_commit = args.group_commit && engine != "sqlite",
@@ -115,6 +122,7 @@ pub async fn open(args: &ServeArgs) -> Result<Backends, String> {
     };
     Ok(Backends {
         store,
+        codes,
         objects,
         local_objects,
         notifier,

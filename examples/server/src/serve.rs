@@ -7,7 +7,7 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dcms_core::codes::{CodeRules, MemoryCodeStore, RedemptionCodes};
+use dcms_core::codes::{CodeRules, RedemptionCodes};
 use dcms_core::{Ledger, LedgerConfig};
 use tokio::sync::watch;
 
@@ -59,7 +59,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         ttl: chrono::Duration::seconds(args.code_ttl_secs),
         ..CodeRules::default()
     };
-    let codes = RedemptionCodes::open(&ledger, Arc::new(MemoryCodeStore::new()), rules)
+    let codes = RedemptionCodes::open(&ledger, b.codes, rules)
         .await
         .map_err(|e| format!("cannot set up redemption codes: {e}"))?;
     let state = AppState::new(Inner {

@@ -165,3 +165,30 @@ async fn an_expired_hold_is_released_by_the_background_task() {
     assert!(released, "no hold_release written:\n{}", s.log());
     assert_eq!(s.available(&alice, "USD").await, 99);
 }
+
+#[tokio::test]
+async fn a_code_survives_a_server_restart() {
+    let mut s = Server::sqlite().await;
+    let shop = s.new_vendor("USD").await;
+    let alice = s.new_account().await;
+    s.credit(&shop, &alice, "1.01", "2.00").await;
+    let c = s
+        .post(
+            &format!("/v1/accounts/{alice}/codes"),
+            &s.customer(&alice),
+            json!({"currency": "USD", "max_points": 50}),
+        )
+        .await;
+    let code = c.json["code"].as_str().unwrap().to_string();
+    assert!(s.terminate().await.success());
+    s.restart().await;
+    let r = s
+        .post(
+            &format!("/v1/vendors/{shop}/redemptions"),
+            &s.vendor(&shop),
+            json!({"account": alice, "code": code, "points": 9}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(s.available(&alice, "USD").await, 90);
+}
