@@ -136,6 +136,13 @@ pub enum Error {
         /// What happened to it.
         state: String,
     },
+    /// A one-time redemption code was refused: wrong, expired, used, dead
+    /// after too many wrong tries, or not valid for this spend.
+    #[error("redemption code refused: {reason}")]
+    CodeRefused {
+        /// Why, in words a cashier can pass on.
+        reason: String,
+    },
     /// No object is stored under this key.
     #[error("no object stored under {0:?}")]
     ObjectNotFound(String),
@@ -177,6 +184,7 @@ impl Error {
             Error::AlreadyClosed(_) => "already_closed",
             Error::NotReversible { .. } => "not_reversible",
             Error::HoldNotOpen { .. } => "hold_not_open",
+            Error::CodeRefused { .. } => "code_refused",
             Error::ObjectNotFound(_) => "object_not_found",
             Error::Unsupported(_) => "unsupported",
             Error::NotifyFailed(_) => "notify_failed",

@@ -52,6 +52,7 @@
 pub mod calendar;
 pub mod change;
 pub mod clock;
+pub mod codes;
 mod error;
 pub mod ids;
 pub mod ledger;

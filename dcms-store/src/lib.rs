@@ -125,6 +125,7 @@
 mod append;
 mod catalog;
 mod codec;
+mod codes;
 mod connect;
 mod engine;
 mod error;
