@@ -16,6 +16,12 @@
 //!
 //! Deterministic: no dates, a document id derived from the statement's
 //! key, so the same month always gives the same bytes.
+//!
+//! The `f32`s in this module are page geometry in PDF points (positions,
+//! font metrics, the chart's bar heights scaled from point counts), which
+//! is what pdf-writer takes. No money is ever a float here: amounts are
+//! printed from integer points through [`Money`](crate::Money) and its
+//! `Decimal` (`format::money`).
 
 mod chart;
 mod customer;
