@@ -65,7 +65,8 @@ struct State {
     customers: HashMap<CustomerId, CustomerAccount>,
     account_keys: HashMap<String, CustomerId>,
     account_seq: u64,
-    balances: HashMap<AccountRef, i64>,
+    /// Every account that has a posting: its balance and its transactions.
+    accounts: HashMap<AccountRef, Account>,
     /// Points held by open holds, per customer account (customer + currency).
     held: HashMap<AccountRef, i64>,
     /// The currencies each customer has held, in code order.
@@ -75,9 +76,16 @@ struct State {
     /// Idempotency key -> (transaction, fingerprint).
     keys: KeyIndex,
     closed_by: HashMap<TxId, TxId>,
-    /// Transactions touching each account, in id order.
-    by_account: HashMap<AccountRef, Vec<TxId>>,
     open_holds: BTreeMap<TxId, DateTime<Utc>>,
+}
+
+/// One account's balance and the transactions that touched it, in id
+/// order. Kept in one map entry so that an append finds both with one hash
+/// lookup per leg.
+#[derive(Debug, Default)]
+struct Account {
+    balance: i64,
+    txs: Vec<TxId>,
 }
 
 /// Transaction `id` of a journal (id `n` is at index `n - 1`).
@@ -86,6 +94,16 @@ fn journal_tx(journal: &Journal, id: TxId) -> Option<&Arc<Transaction>> {
 }
 
 impl State {
+    /// An account's balance (0 for an account without postings).
+    fn balance_of(&self, account: &AccountRef) -> i64 {
+        self.accounts.get(account).map_or(0, |a| a.balance)
+    }
+
+    /// The transactions that touched an account, in id order.
+    fn txs_of(&self, account: &AccountRef) -> &[TxId] {
+        self.accounts.get(account).map_or(&[], |a| a.txs.as_slice())
+    }
+
     /// Adds (`sign` 1) or removes (-1) a hold's points from its customer's
     /// held points.
     fn hold_moved(&mut self, hold: &Transaction, sign: i64) {
@@ -117,11 +135,8 @@ impl State {
     /// Points a daily cap counts in its window: a walk back through the
     /// account's own transactions (few per day).
     fn counted_today(&self, cap: &DailyCap) -> i128 {
-        let Some(ids) = self.by_account.get(&cap.account) else {
-            return 0;
-        };
         let mut used = 0i128;
-        for id in ids.iter().rev() {
+        for id in self.txs_of(&cap.account).iter().rev() {
             let Some(t) = self.tx(*id) else { continue };
             if t.at < cap.from {
                 break;
@@ -156,7 +171,7 @@ impl State {
                     if !self.customers.contains_key(c) {
                         return Err(Error::UnknownAccount(*c));
                     }
-                    let balance = self.balances.get(&p.account).copied().unwrap_or(0);
+                    let balance = self.balance_of(&p.account);
                     let after =
                         balance
                             .checked_add(p.points)
@@ -177,7 +192,7 @@ impl State {
                     return Err(Error::UnknownVendor(v.clone()))
                 }
                 other => {
-                    let balance = self.balances.get(other).copied().unwrap_or(0);
+                    let balance = self.balance_of(other);
                     balance
                         .checked_add(p.points)
                         .ok_or_else(|| Error::InvalidAmount {
@@ -303,13 +318,14 @@ impl LedgerStore for MemoryStore {
         for p in &tx.postings {
             // Look up before inserting: the entry API would clone the key
             // on every call.
-            let (b, first) = match s.balances.get_mut(&p.account) {
-                Some(b) => (b, false),
-                None => (s.balances.entry(p.account.clone()).or_insert(0), true),
+            let (entry, first) = match s.accounts.get_mut(&p.account) {
+                Some(entry) => (entry, false),
+                None => (s.accounts.entry(p.account.clone()).or_default(), true),
             };
             // Overflow was ruled out by `check`.
-            *b = b.saturating_add(p.points);
-            let after = *b;
+            entry.balance = entry.balance.saturating_add(p.points);
+            entry.txs.push(id);
+            let after = entry.balance;
             if let AccountRef::Customer(c, currency) = p.account {
                 balances_after.push((c, after));
                 // A customer's first movement in a currency.
@@ -318,12 +334,6 @@ impl LedgerStore for MemoryStore {
                     if let Err(at) = held.binary_search(&currency) {
                         held.insert(at, currency);
                     }
-                }
-            }
-            match s.by_account.get_mut(&p.account) {
-                Some(list) => list.push(id),
-                None => {
-                    s.by_account.insert(p.account.clone(), vec![id]);
                 }
             }
         }
@@ -378,7 +388,7 @@ impl LedgerStore for MemoryStore {
             |t: &Transaction| q.from.is_none_or(|f| t.at >= f) && q.to.is_none_or(|e| t.at < e);
         let ids: Box<dyn Iterator<Item = TxId> + '_> = match &q.account {
             Some(a) => {
-                let list = s.by_account.get(a).map(Vec::as_slice).unwrap_or(&[]);
+                let list = s.txs_of(a);
                 match q.order {
                     Order::OldestFirst => Box::new(list.iter().copied()),
                     Order::NewestFirst => Box::new(list.iter().rev().copied()),
@@ -432,7 +442,7 @@ impl LedgerStore for MemoryStore {
             out.0.insert(
                 *currency,
                 Balance {
-                    available: s.balances.get(&account).copied().unwrap_or(0),
+                    available: s.balance_of(&account),
                     held: s.held.get(&account).copied().unwrap_or(0),
                 },
             );
@@ -441,19 +451,16 @@ impl LedgerStore for MemoryStore {
     }
 
     async fn account_balance(&self, account: &AccountRef) -> Result<i64> {
-        Ok(self
-            .state
-            .lock()
-            .balances
-            .get(account)
-            .copied()
-            .unwrap_or(0))
+        Ok(self.state.lock().balance_of(account))
     }
 
     async fn all_balances(&self) -> Result<Vec<(AccountRef, i64)>> {
         let s = self.state.lock();
-        let mut all: Vec<(AccountRef, i64)> =
-            s.balances.iter().map(|(a, b)| (a.clone(), *b)).collect();
+        let mut all: Vec<(AccountRef, i64)> = s
+            .accounts
+            .iter()
+            .map(|(a, e)| (a.clone(), e.balance))
+            .collect();
         all.sort();
         Ok(all)
     }
@@ -503,11 +510,10 @@ impl LedgerStore for MemoryStore {
                     continue;
                 }
                 let account = AccountRef::Customer(*customer, *currency);
-                let available = s.balances.get(&account).copied().unwrap_or(0);
+                let available = s.balance_of(&account);
                 let last = s
-                    .by_account
-                    .get(&account)
-                    .and_then(|ids| ids.last())
+                    .txs_of(&account)
+                    .last()
                     .and_then(|id| s.tx(*id))
                     .map(|t| t.at);
                 if let Some(last) = last {
@@ -537,7 +543,7 @@ impl LedgerStore for MemoryStore {
         let mut opening = 0i64;
         let mut buckets: Vec<BTreeMap<TxKind, (u64, i64)>> =
             vec![BTreeMap::new(); boundaries.len().saturating_sub(1)];
-        for id in s.by_account.get(account).map(Vec::as_slice).unwrap_or(&[]) {
+        for id in s.txs_of(account) {
             let Some(t) = s.tx(*id) else { continue };
             let points = t.points_for(account);
             if t.at < boundaries[0] {

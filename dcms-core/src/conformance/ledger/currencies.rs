@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::ids::{AccountRef, PosRef};
 use crate::ledger::{CreditChange, HoldRequest, Redeem};
 use crate::statement::{customer_statements, vendor_statement};
-use crate::transaction::TxKind;
+use crate::transaction::{NewTransaction, Posting, TxKind};
 
 /// Credits 370 yen of change (JPY 5000 tendered for 1630) to `f.b`.
 async fn credit_yen(f: &Fixture, key: &str) {
@@ -238,5 +238,86 @@ pub(super) async fn expired_holds_free_themselves(f: Fixture) {
         f.ledger.balance_in(f.b, jpy()).await.unwrap().available,
         370
     );
+    f.assert_verified().await;
+}
+
+/// A transaction appended to the store directly, with the legs given.
+fn raw_transaction(f: &Fixture, key: &str, postings: Vec<Posting>) -> NewTransaction {
+    NewTransaction {
+        key: key.into(),
+        fingerprint: format!("raw/{key}"),
+        kind: TxKind::Adjustment,
+        postings,
+        vendor: None,
+        pos: PosRef::default(),
+        cash: None,
+        closes: None,
+        expires_at: None,
+        memo: Some("conformance".into()),
+        at: f.now(),
+        daily_cap: None,
+    }
+}
+
+/// The store itself refuses legs that mix currencies or do not sum to zero,
+/// whoever calls it (the ledger leaves this check to the store), and writes
+/// nothing.
+pub(super) async fn store_refuses_bad_legs(f: Fixture) {
+    f.fund(f.a, 50).await;
+    let store = f.ledger.store();
+    let sorted_balances = || async {
+        let mut all = store.all_balances().await.unwrap();
+        all.sort_by_key(|(account, _)| account.to_string());
+        all
+    };
+    let balances = sorted_balances().await;
+    let leg = |account, points| Posting { account, points };
+    let bad: Vec<(&str, Vec<Posting>)> = vec![
+        (
+            "mixed currencies",
+            vec![
+                leg(AccountRef::Customer(f.a, usd()), -10),
+                leg(AccountRef::Adjustments(jpy()), 10),
+            ],
+        ),
+        (
+            "not summing to zero",
+            vec![
+                leg(AccountRef::Customer(f.a, usd()), 10),
+                leg(AccountRef::Adjustments(usd()), -9),
+            ],
+        ),
+        (
+            "one account twice",
+            vec![
+                leg(AccountRef::Customer(f.a, usd()), 10),
+                leg(AccountRef::Customer(f.a, usd()), -10),
+            ],
+        ),
+        ("no legs", vec![]),
+    ];
+    for (what, postings) in bad {
+        let key = format!("raw/{what}");
+        let refused = store.append(raw_transaction(&f, &key, postings)).await;
+        assert!(
+            matches!(refused, Err(Error::InvalidInput { .. })),
+            "the store took legs with {what}: {refused:?}"
+        );
+        let written = store.transaction_by_key(&key).await.unwrap();
+        assert!(written.is_none(), "a refused append ({what}) was written");
+    }
+    assert_eq!(sorted_balances().await, balances);
+    // The same legs in one currency, summing to zero, are taken.
+    store
+        .append(raw_transaction(
+            &f,
+            "raw/good",
+            vec![
+                leg(AccountRef::Customer(f.a, usd()), -10),
+                leg(AccountRef::Adjustments(usd()), 10),
+            ],
+        ))
+        .await
+        .unwrap();
     f.assert_verified().await;
 }

@@ -182,6 +182,9 @@ where
         ("cross_currency_spend_refused", |f| {
             Box::pin(currencies::cross_currency_spend_refused(f))
         }),
+        ("store_refuses_bad_legs", |f| {
+            Box::pin(currencies::store_refuses_bad_legs(f))
+        }),
         ("expired_holds_free_themselves", |f| {
             Box::pin(currencies::expired_holds_free_themselves(f))
         }),
