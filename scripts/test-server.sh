@@ -6,7 +6,13 @@
 #      examples per operation: no 5xx, every response matches its schema;
 #   3. the customer portal in headless Debian chromium driven by
 #      playwright-core (npm ci with the committed lock file); screenshots go
-#      to $DCMS_TEST_OUTPUT (default $DCMS_CACHE/test-output/server).
+#      to $DCMS_TEST_OUTPUT (default $DCMS_CACHE/test-output/server);
+#   4. the real server on the back ends flags select (MariaDB, S3 on MinIO,
+#      the SNS and webhook notifiers): the `backends` and MariaDB tests of
+#      `cargo test -p dcms-server`, on the services of
+#      $DCMS_CACHE/services.env (scripts/services/all.sh) when the
+#      DCMS_TEST_* variables are not already set. scripts/test.sh runs them
+#      in its cargo step too; here they make this script whole on its own.
 # On a fresh Debian machine it installs what it needs (curl, python3-venv,
 # nodejs/npm, chromium) and skips what is there. Prints node's TAP counts
 # and one pytest-style summary line of steps 1-2 for scripts/test.sh.
@@ -132,6 +138,20 @@ portal_rc=0
   DCMS_PORTAL_BASE="$BASE" DCMS_TEST_OUTPUT="$OUT" node --test --test-reporter=tap portal.test.mjs
 ) || portal_rc=$?
 log "portal screenshots in $OUT"
+
+# 4. The non-default back ends, each test skipped without its service
+#    (failed instead when DCMS_REQUIRE_SERVERS=1, as scripts/test.sh sets).
+backends() {
+  if [ -z "${DCMS_TEST_MYSQL_URL:-}" ] && [ -f "$DCMS_CACHE/services.env" ]; then
+    # shellcheck disable=SC1091
+    . "$DCMS_CACHE/services.env"
+  fi
+  cargo test -q -p dcms-server --test server -- backends:: every_route_on_mariadb \
+    >"$WORK/backends.out" 2>&1 || { tail -40 "$WORK/backends.out" >&2; return 1; }
+  # Indented: scripts/test.sh counts "test result:" lines from its cargo step.
+  grep -E '^test result|SKIPPED' "$WORK/backends.out" | sed 's/^/  /' >&2
+}
+check "server on MariaDB, S3, SNS and webhook" backends
 
 echo "==== $passed passed, $failed failed in $((SECONDS - t0)).0s ===="
 [ "$failed" -eq 0 ] && [ "$portal_rc" -eq 0 ]

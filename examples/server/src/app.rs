@@ -7,8 +7,7 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
@@ -18,33 +17,24 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
 
 use crate::openapi::ApiDoc;
 use crate::problem::ApiError;
+use crate::route_table::RouteTable;
 use crate::routes;
 use crate::state::AppState;
 
-/// Every documented route, with the document.
-pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(routes::health::routes())
-        .merge(routes::customer::routes())
-        .merge(routes::vendor::routes())
-        .merge(routes::admin::routes())
-}
-
-/// The routes that are not part of the API document, each for a reason:
-/// the document itself, pre-signed object links (the link is the
-/// credential) and the customer portal's static files.
-pub fn unlisted(doc: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
-    Router::new()
-        .route(
-            "/openapi.json",
-            get(move || async move { Json(doc.as_ref().clone()) }),
-        )
-        .merge(routes::objects::routes())
-        .merge(routes::portal::routes())
+/// Every route of the server, each added through the [`RouteTable`] so it
+/// is either described in the OpenAPI document or listed with the reason
+/// it is not (the server test compares the list with `/openapi.json`).
+pub fn routes() -> RouteTable {
+    let t = RouteTable::new(ApiDoc::openapi());
+    let t = routes::health::routes(t);
+    let t = routes::customer::routes(t);
+    let t = routes::vendor::routes(t);
+    let t = routes::admin::routes(t);
+    let t = routes::objects::routes(t);
+    routes::portal::routes(t)
 }
 
 /// Request ids: a per-process random prefix and a counter (unique, cheap,
@@ -117,7 +107,9 @@ async fn problems(req: Request, next: axum::middleware::Next) -> Response {
 
 /// The whole application.
 pub fn app(state: AppState, body_limit: usize) -> Router {
-    let (api, doc) = api().split_for_parts();
+    // Routes come only from the table; what follows adds layers and the
+    // fallbacks, never a route.
+    let (router, _) = routes().into_router();
     let mut prefix = [0u8; 4];
     // Without randomness the ids are still unique within the process.
     let _ = getrandom::fill(&mut prefix);
@@ -150,7 +142,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(DefaultBodyLimit::max(body_limit));
-    api.merge(unlisted(Arc::new(doc)))
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(problems))

@@ -63,17 +63,17 @@ pub async fn open(args: &ServeArgs) -> Result<Backends, String> {
         "ledger store open"
     );
 
-    let aws = || {
-        let mut s = AwsSettings::new();
-        if let Some(endpoint) = &args.s3_endpoint {
-            s = s.endpoint_url(endpoint.clone());
-        }
-        s
+    // One endpoint per service: an S3-compatible store and an
+    // SNS-compatible server are separate hosts outside AWS.
+    let aws = |endpoint: &Option<String>| match endpoint {
+        Some(url) => AwsSettings::new().endpoint_url(url.clone()),
+        None => AwsSettings::new(),
     };
     let (objects, local_objects): (DynObjectStore, _) = match &args.s3_bucket {
         Some(bucket) => {
             let s3 = S3ObjectStore::builder(bucket.clone())
-                .aws(aws())
+                .aws(aws(&args.s3_endpoint))
+                .key_prefix(args.s3_prefix.clone())
                 .path_style(args.s3_endpoint.is_some())
                 .build()
                 .await
@@ -114,7 +114,7 @@ pub async fn open(args: &ServeArgs) -> Result<Backends, String> {
                 .clone()
                 .ok_or("--notifier sns needs --sns-topic-arn")?;
             Arc::new(
-                SnsNotifier::new(topic, &aws())
+                SnsNotifier::new(topic, &aws(&args.sns_endpoint))
                     .await
                     .map_err(|e| e.to_string())?,
             )

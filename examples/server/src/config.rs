@@ -59,6 +59,10 @@ pub struct ServeArgs {
     /// S3 endpoint URL (MinIO and other S3-compatible servers).
     #[arg(long, env = "DCMS_S3_ENDPOINT")]
     pub s3_endpoint: Option<String>,
+    /// Key prefix inside the S3 bucket (e.g. `dcms/prod`), so several
+    /// programs can share one bucket (default: none).
+    #[arg(long, env = "DCMS_S3_PREFIX", default_value = "")]
+    pub s3_prefix: String,
     /// Who is told a statement is ready.
     #[arg(long, env = "DCMS_NOTIFIER", value_enum, default_value_t = NotifierKind::Log)]
     pub notifier: NotifierKind,
@@ -68,6 +72,10 @@ pub struct ServeArgs {
     /// The SNS topic of `--notifier sns`.
     #[arg(long, env = "DCMS_SNS_TOPIC_ARN")]
     pub sns_topic_arn: Option<String>,
+    /// SNS endpoint URL (an SNS-compatible server; default: AWS's). Separate
+    /// from `--s3-endpoint`: the two services are rarely on one host.
+    #[arg(long, env = "DCMS_SNS_ENDPOINT")]
+    pub sns_endpoint: Option<String>,
     /// Token signature algorithm.
     #[arg(long, env = "DCMS_JWT_ALG", value_enum, default_value_t = JwtAlg::EdDsa)]
     pub jwt_alg: JwtAlg,

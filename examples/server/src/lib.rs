@@ -26,6 +26,7 @@ pub mod idempotency;
 pub mod logging;
 pub mod openapi;
 pub mod problem;
+pub mod route_table;
 pub mod routes;
 pub mod serve;
 pub mod state;

@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]`
 //! attributes and the wire types: the router and the document are built by
-//! the same `routes!` calls, so they cannot drift (and a test checks it).
+//! the same `routes!` calls, so they cannot drift. Every route goes through
+//! [`RouteTable`](crate::route_table::RouteTable), whose list of what it
+//! registered a test compares with this document.
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};

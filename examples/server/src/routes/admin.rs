@@ -9,27 +9,26 @@ use dcms_core::statement::{close_month, CloseOptions};
 use dcms_core::{ChangePolicy, CurrencyCode, Sse, TxId, Vendor, VendorId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::created;
 use crate::auth::Admin;
 use crate::idempotency::IdemKey;
 use crate::problem::{ApiResult, Problem};
+use crate::route_table::RouteTable;
 use crate::state::AppState;
 use crate::wire::views::{TransactionView, VendorView};
 use crate::wire::StrictJson;
 
 /// The admin routes.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_vendors, create_vendor))
-        .routes(routes!(update_vendor))
-        .routes(routes!(open_account))
-        .routes(routes!(adjust))
-        .routes(routes!(reverse))
-        .routes(routes!(close))
-        .routes(routes!(verify))
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.described(routes!(list_vendors, create_vendor))
+        .described(routes!(update_vendor))
+        .described(routes!(open_account))
+        .described(routes!(adjust))
+        .described(routes!(reverse))
+        .described(routes!(close))
+        .described(routes!(verify))
 }
 
 /// A vendor's settings.

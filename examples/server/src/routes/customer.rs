@@ -11,13 +11,13 @@ use dcms_core::statement::{customer_statement, issue_receipt};
 use dcms_core::{CurrencyCode, Cursor, Sse, TxId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::created;
 use crate::auth::Customer;
 use crate::idempotency::IdemKey;
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::route_table::RouteTable;
 use crate::state::AppState;
 use crate::wire::views::{BalancesView, HistoryView, StatementView, TransactionView};
 use crate::wire::StrictJson;
@@ -26,14 +26,13 @@ use crate::wire::StrictJson;
 const RECEIPT_LINK: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// The customer routes.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(balances))
-        .routes(routes!(history))
-        .routes(routes!(transfer))
-        .routes(routes!(request_code))
-        .routes(routes!(receipt))
-        .routes(routes!(statement))
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.described(routes!(balances))
+        .described(routes!(history))
+        .described(routes!(transfer))
+        .described(routes!(request_code))
+        .described(routes!(receipt))
+        .described(routes!(statement))
 }
 
 fn currency(code: &str) -> ApiResult<CurrencyCode> {

@@ -6,10 +6,10 @@ use axum::Json;
 use dcms_core::TxId;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::route_table::RouteTable;
 use crate::state::AppState;
 
 /// Health.
@@ -20,10 +20,8 @@ pub struct Health {
 }
 
 /// The health routes.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(healthz))
-        .routes(routes!(readyz))
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.described(routes!(healthz)).described(routes!(readyz))
 }
 
 /// The process is up.

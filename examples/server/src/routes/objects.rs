@@ -7,11 +7,10 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use dcms_core::object_local::LOCAL_URL_SCHEME;
 
 use crate::problem::ApiError;
+use crate::route_table::RouteTable;
 use crate::state::AppState;
 
 /// The route prefix.
@@ -26,8 +25,12 @@ pub fn public_url(url: &str) -> String {
 }
 
 /// The route (not in the OpenAPI document: a link target, not an API).
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/objects/{*key}", get(open))
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.unlisted_get(
+        "/objects/{*key}",
+        open,
+        "a pre-signed object link: the link is the credential",
+    )
 }
 
 async fn open(

@@ -7,11 +7,9 @@
 use axum::extract::Path;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 
 use crate::problem::ApiError;
-use crate::state::AppState;
+use crate::route_table::RouteTable;
 
 /// The portal page's policy.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -21,10 +19,13 @@ const APP_JS: &str = include_str!("../../portal/app.js");
 const APP_CSS: &str = include_str!("../../portal/app.css");
 
 /// The portal's routes (not in the OpenAPI document: pages, not API).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(index))
-        .route("/portal/{file}", get(asset))
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.unlisted_get("/", index, "the customer portal's page")
+        .unlisted_get(
+            "/portal/{file}",
+            asset,
+            "the customer portal's script and style",
+        )
 }
 
 fn page(kind: &'static str, body: &'static str) -> Response {

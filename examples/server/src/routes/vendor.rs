@@ -9,28 +9,27 @@ use dcms_core::statement::vendor_statement;
 use dcms_core::{CreditChange, HoldRequest, PosRef, Redeem, TxId, TxKind};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::created;
 use crate::auth::VendorCaller;
 use crate::idempotency::IdemKey;
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::route_table::RouteTable;
 use crate::state::AppState;
 use crate::wire::views::{CreditView, QuoteView, StatementView, TransactionView};
 use crate::wire::{Amount, StrictJson};
 
 /// The vendor routes.
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(quote))
-        .routes(routes!(credit))
-        .routes(routes!(redeem))
-        .routes(routes!(hold))
-        .routes(routes!(capture))
-        .routes(routes!(void))
-        .routes(routes!(reverse))
-        .routes(routes!(statement))
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.described(routes!(quote))
+        .described(routes!(credit))
+        .described(routes!(redeem))
+        .described(routes!(hold))
+        .described(routes!(capture))
+        .described(routes!(void))
+        .described(routes!(reverse))
+        .described(routes!(statement))
 }
 
 /// A cash sale to quote.

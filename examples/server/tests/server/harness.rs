@@ -1,7 +1,9 @@
 //! Starts the real `dcms-server` binary on 127.0.0.1 (port 0) for a test,
 //! with its own data folder, key pair and JWKS, on SQLite or on a fresh
-//! PostgreSQL database (`DCMS_TEST_POSTGRES_URL`; without it a PostgreSQL
-//! test prints SKIPPED and passes, unless `DCMS_REQUIRE_SERVERS=1`).
+//! PostgreSQL or MariaDB database (`DCMS_TEST_POSTGRES_URL`,
+//! `DCMS_TEST_MYSQL_URL`). A test whose service variables are unset prints
+//! SKIPPED and passes, unless `DCMS_REQUIRE_SERVERS=1` (the test command),
+//! where it fails: a missing server must never look like a pass.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -20,6 +22,7 @@ use tokio::process::{Child, Command};
 pub enum Db {
     Sqlite,
     Postgres,
+    Mysql,
 }
 
 pub fn unique(prefix: &str) -> String {
@@ -35,20 +38,46 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+/// The values of the environment variables `names`, or None (after
+/// printing SKIPPED) when one is unset; with `DCMS_REQUIRE_SERVERS=1` an
+/// unset one fails the test instead.
+pub fn env_or_skip(test: &str, names: &[&str]) -> Option<Vec<String>> {
+    let values: Vec<Option<String>> = names
+        .iter()
+        .map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
+        .collect();
+    let missing: Vec<&str> = names
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if missing.is_empty() {
+        return Some(values.into_iter().flatten().collect());
+    }
+    let require = std::env::var("DCMS_REQUIRE_SERVERS").as_deref() == Ok("1");
+    assert!(
+        !require,
+        "DCMS_REQUIRE_SERVERS=1 but {} is not set ({test})",
+        missing.join(", ")
+    );
+    // Straight to the stderr handle: eprintln! output is captured, and so
+    // hidden, for a test that passes.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!(
+            "\n*** SKIPPED: set {} to run {test} ***\n",
+            missing.join(", ")
+        )
+        .as_bytes(),
+    );
+    None
+}
+
 /// A fresh PostgreSQL database URL, or None when not configured.
 pub async fn postgres_db() -> Option<String> {
     use sqlx::Connection;
-    let require = std::env::var("DCMS_REQUIRE_SERVERS").as_deref() == Ok("1");
-    let Ok(admin) = std::env::var("DCMS_TEST_POSTGRES_URL") else {
-        assert!(
-            !require,
-            "DCMS_REQUIRE_SERVERS=1 but DCMS_TEST_POSTGRES_URL is not set"
-        );
-        eprintln!(
-            "\n*** SKIPPED: set DCMS_TEST_POSTGRES_URL to run the PostgreSQL server tests ***\n"
-        );
-        return None;
-    };
+    let admin = env_or_skip("the PostgreSQL server tests", &["DCMS_TEST_POSTGRES_URL"])?.remove(0);
     let name = unique("dcms_srv_");
     let mut c = sqlx::postgres::PgConnection::connect(&admin)
         .await
@@ -64,11 +93,75 @@ pub async fn postgres_db() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// A fresh MariaDB/MySQL database URL, or None when not configured.
+pub async fn mysql_db() -> Option<String> {
+    use sqlx::Connection;
+    let admin = env_or_skip("the MariaDB server tests", &["DCMS_TEST_MYSQL_URL"])?.remove(0);
+    let name = unique("dcms_srv_");
+    let mut c = sqlx::mysql::MySqlConnection::connect(&admin)
+        .await
+        .expect("connect to MariaDB");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+    )))
+    .execute(&mut c)
+    .await
+    .expect("create the test database");
+    let _ = c.close().await;
+    let (base, _) = admin.rsplit_once('/').expect("a URL ending in /database");
+    Some(format!("{base}/{name}"))
+}
+
+/// The database URL of a fresh database on `db` (None for SQLite, which the
+/// server keeps in its data folder), or Err(()) when that engine is not
+/// configured and the test is skipped.
+pub async fn fresh_db(db: Db) -> Result<Option<String>, ()> {
+    match db {
+        Db::Sqlite => Ok(None),
+        Db::Postgres => postgres_db().await.map(Some).ok_or(()),
+        Db::Mysql => mysql_db().await.map(Some).ok_or(()),
+    }
+}
+
+/// Drops a database `fresh_db` made (best effort: a leftover is harmless).
+async fn drop_db(url: &str) {
+    use sqlx::Connection;
+    let Some((_, name)) = url.rsplit_once('/') else {
+        return;
+    };
+    if url.starts_with("postgres") {
+        let Ok(admin) = std::env::var("DCMS_TEST_POSTGRES_URL") else {
+            return;
+        };
+        if let Ok(mut c) = sqlx::postgres::PgConnection::connect(&admin).await {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut c)
+            .await;
+            let _ = c.close().await;
+        }
+    } else if url.starts_with("mysql") {
+        let Ok(admin) = std::env::var("DCMS_TEST_MYSQL_URL") else {
+            return;
+        };
+        if let Ok(mut c) = sqlx::mysql::MySqlConnection::connect(&admin).await {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(&mut c)
+            .await;
+            let _ = c.close().await;
+        }
+    }
+}
+
 /// A running server.
 pub struct Server {
     pub base: String,
-    /// The PostgreSQL database made for this server (dropped by `finish`).
-    pg_db: Option<String>,
+    /// The PostgreSQL or MariaDB database made for this server (dropped by
+    /// `finish`).
+    made_db: Option<String>,
     pub dir: PathBuf,
     pub key: DevKey,
     child: Option<Child>,
@@ -132,21 +225,19 @@ impl Server {
         Server::start(Opts::default()).await
     }
 
-    /// A server on the store `db`, or None when PostgreSQL is not configured.
+    /// A server on the store `db`, or None when that engine is not configured.
     pub async fn on(db: Db) -> Option<Server> {
-        match db {
-            Db::Sqlite => Some(Server::sqlite().await),
-            Db::Postgres => {
-                let url = postgres_db().await?;
-                let mut s = Server::start(Opts {
-                    database_url: Some(url.clone()),
-                    ..Opts::default()
-                })
-                .await;
-                s.pg_db = Some(url);
-                Some(s)
-            }
-        }
+        Server::on_with(db, Opts::default()).await
+    }
+
+    /// A server on a fresh database of `db` with the other options of
+    /// `opts`, or None when that engine is not configured.
+    pub async fn on_with(db: Db, mut opts: Opts) -> Option<Server> {
+        let url = fresh_db(db).await.ok()?;
+        opts.database_url = url.clone();
+        let mut s = Server::start(opts).await;
+        s.made_db = url;
+        Some(s)
     }
 
     pub async fn start(opts: Opts) -> Server {
@@ -161,7 +252,7 @@ impl Server {
         let (child, base) = launch(&dir, &opts, "server.log").await;
         Server {
             base,
-            pg_db: None,
+            made_db: None,
             dir,
             key,
             child: Some(child),
@@ -183,26 +274,13 @@ impl Server {
         self.base = base;
     }
 
-    /// Stops the server and drops its PostgreSQL database, if any.
+    /// Stops the server and drops its database, if the harness made one.
     pub async fn finish(mut self) {
-        use sqlx::Connection;
         if let Some(mut c) = self.child.take() {
             let _ = c.kill().await;
         }
-        let (Some(url), Ok(admin)) = (self.pg_db.take(), std::env::var("DCMS_TEST_POSTGRES_URL"))
-        else {
-            return;
-        };
-        let Some((_, name)) = url.rsplit_once('/') else {
-            return;
-        };
-        if let Ok(mut c) = sqlx::postgres::PgConnection::connect(&admin).await {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut c)
-            .await;
-            let _ = c.close().await;
+        if let Some(url) = self.made_db.take() {
+            drop_db(&url).await;
         }
     }
 

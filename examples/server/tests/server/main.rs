@@ -5,6 +5,7 @@
 mod harness;
 
 mod auth;
+mod backends;
 mod codes;
 mod idempotency;
 mod main_path;

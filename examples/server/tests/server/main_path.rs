@@ -1,4 +1,4 @@
-//! The main path through every route, on SQLite and on PostgreSQL.
+//! The main path through every route, on SQLite, PostgreSQL and MariaDB.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -250,6 +250,11 @@ async fn every_route_on_sqlite() {
 #[tokio::test]
 async fn every_route_on_postgres() {
     every_route(Db::Postgres).await;
+}
+
+#[tokio::test]
+async fn every_route_on_mariadb() {
+    every_route(Db::Mysql).await;
 }
 
 #[tokio::test]

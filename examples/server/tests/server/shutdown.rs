@@ -8,20 +8,15 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::harness::{postgres_db, Db, Opts, Server};
+use crate::harness::{fresh_db, Db, Opts, Server};
 
 async fn sigterm_under_load(db: Db) {
-    let opts = match db {
-        Db::Sqlite => Opts::default(),
-        Db::Postgres => {
-            let Some(url) = postgres_db().await else {
-                return;
-            };
-            Opts {
-                database_url: Some(url),
-                ..Opts::default()
-            }
-        }
+    let Ok(database_url) = fresh_db(db).await else {
+        return;
+    };
+    let opts = Opts {
+        database_url,
+        ..Opts::default()
     };
     let mut s = Server::start(opts).await;
     let shop = s.new_vendor("USD").await;
