@@ -7,14 +7,17 @@
 #      on a fresh SQLite file;
 #   3. dcms-server on PostgreSQL with group commit (a fresh database on
 #      $DCMS_BENCH_POSTGRES_URL's server), then in-process on another.
-# Each wrk run: 2 threads, $DCMS_WRK_CONNECTIONS connections (64),
-# $DCMS_WRK_SECONDS seconds (20), valid vendor token, fresh
-# Idempotency-Key per request. Figures go in benches/README.md.
+# Each wrk run: 2 threads (one till of each demo vendor, USD and JPY),
+# $DCMS_WRK_CONNECTIONS connections (64), $DCMS_WRK_SECONDS seconds (20),
+# valid vendor tokens, a fresh Idempotency-Key per request, credits spread
+# over $DCMS_WRK_ACCOUNTS customer accounts (1000; 1 puts every credit on
+# one customer). Figures go in benches/README.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 SECS="${DCMS_WRK_SECONDS:-20}"
 CONN="${DCMS_WRK_CONNECTIONS:-64}"
+ACCOUNTS="${DCMS_WRK_ACCOUNTS:-1000}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 WORK="$(mktemp -d)"
 PIDS=()
@@ -53,11 +56,19 @@ server_run() {
   local pid=$!
   PIDS+=("$pid")
   wait_ready http://127.0.0.1:18091/readyz
+  # The customers the tills credit, opened through the admin API.
+  export DCMS_WRK_ACCOUNTS_FILE="$WORK/$name.accounts"
+  : >"$DCMS_WRK_ACCOUNTS_FILE"
+  for i in $(seq "$ACCOUNTS"); do
+    curl -sf -X POST http://127.0.0.1:18091/v1/admin/accounts \
+      -H "Authorization: Bearer $DCMS_ADMIN_TOKEN" -H "Idempotency-Key: wrk-account-$i" \
+      -H 'Content-Type: application/json' -d '{}' | jq -r .id >>"$DCMS_WRK_ACCOUNTS_FILE"
+  done
   wrk -t2 -c"$CONN" -d"${SECS}s" -s benches/wrk/credit.lua http://127.0.0.1:18091 | tail -1
   kill "$pid"
   wait "$pid" || true
   echo "== in-process on $name"
-  "$TARGET/release/examples/inproc" "$inproc_url" "$SECS" "$CONN"
+  "$TARGET/release/examples/inproc" "$inproc_url" "$SECS" "$CONN" "$ACCOUNTS"
 }
 
 server_run sqlite "sqlite://$WORK/server.db?mode=rwc" "sqlite://$WORK/inproc.db?mode=rwc"
