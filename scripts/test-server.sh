@@ -12,7 +12,8 @@
 #      `cargo test -p dcms-server`, on the services of
 #      $DCMS_CACHE/services.env (scripts/services/all.sh) when the
 #      DCMS_TEST_* variables are not already set. scripts/test.sh runs them
-#      in its cargo step too; here they make this script whole on its own.
+#      in its cargo step and sets DCMS_CARGO_TESTS_RAN, which skips them
+#      here; run on its own, this script is whole.
 # On a fresh Debian machine it installs what it needs (curl, python3-venv,
 # nodejs/npm, chromium) and skips what is there. Prints node's TAP counts
 # and one pytest-style summary line of steps 1-2 for scripts/test.sh.
@@ -151,7 +152,13 @@ backends() {
   # Indented: scripts/test.sh counts "test result:" lines from its cargo step.
   grep -E '^test result|SKIPPED' "$WORK/backends.out" | sed 's/^/  /' >&2
 }
-check "server on MariaDB, S3, SNS and webhook" backends
+if [ -n "${DCMS_CARGO_TESTS_RAN:-}" ]; then
+  # scripts/test.sh's cargo step ran these already (with --all-features, so
+  # running them here would also rebuild the server with other features).
+  log "server on MariaDB, S3, SNS and webhook: run by scripts/test.sh's cargo step"
+else
+  check "server on MariaDB, S3, SNS and webhook" backends
+fi
 
 echo "==== $passed passed, $failed failed in $((SECONDS - t0)).0s ===="
 [ "$failed" -eq 0 ] && [ "$portal_rc" -eq 0 ]
