@@ -227,7 +227,13 @@ impl Ledger {
         tx.daily_cap = daily_cap;
         let appended = self.append(tx)?.await?;
         Ok(ChangeCredited {
-            quote: appended.tx.cash.unwrap_or(quote),
+            // A replay answers with the first request's quote; a new credit
+            // stored the one just made (no copy out of the record).
+            quote: if appended.replayed {
+                appended.tx.cash.unwrap_or(quote)
+            } else {
+                quote
+            },
             points,
             replayed: appended.replayed,
             tx: Some(appended.tx),
