@@ -6,8 +6,9 @@
 //
 // Each round runs the native loop (a child process), then each addon in a
 // fresh Node child process (the package's own build when no --addon is
-// given; NAME=PATH loads that .node file instead, so two builds can be
-// compared in the same alternation), then the native loop again. A child
+// given; NAME=PATH loads that .node file instead, or with PATH a
+// directory, the package in it, so two builds can be compared in the same
+// alternation), then the native loop again. A child
 // builds each chunk's keys and awaits `creditChangeColumns` on them, one
 // vendor, one account, USD 6.63 paid with 10.00 (37 points), a fresh
 // in-memory ledger: the harness's "columns incl. building keys". The
@@ -16,8 +17,10 @@
 // two native figures around it over the addon's. The 1-minute load
 // average is printed with every round, since the machine is shared.
 import { execFileSync } from 'node:child_process'
+import { statSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 
 const { values: opts } = parseArgs({
@@ -35,7 +38,8 @@ const BATCH = Number(opts.batch)
 
 /** The child: one measurement, printed as JSON. */
 async function child() {
-  const { open } = await import('dcms')
+  const pkg = process.env.DCMS_BENCH_PACKAGE
+  const { open } = await import(pkg ? pathToFileURL(path.join(pkg, 'index.mjs')).href : 'dcms')
   const ledger = await open()
   const vendor = (await ledger.createVendor('bench', 'Bench', 'USD', 'UTC')).id
   const account = (await ledger.openAccount('bench-account')).id
@@ -63,9 +67,10 @@ function native() {
   return us(out.cpu_seconds)
 }
 
-function addon(path) {
+function addon(where) {
   const env = { ...process.env }
-  if (path) env.NAPI_RS_NATIVE_LIBRARY_PATH = path
+  if (where && statSync(where).isDirectory()) env.DCMS_BENCH_PACKAGE = where
+  else if (where) env.NAPI_RS_NATIVE_LIBRARY_PATH = where
   const args = [fileURLToPath(import.meta.url), '--child', '--n', String(N), '--batch', String(BATCH)]
   const out = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', env }))
   return us(out.cpu_seconds)
