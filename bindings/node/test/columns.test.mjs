@@ -114,7 +114,7 @@ for (const backend of BACKENDS) {
 
 test('creditChangeColumns: a batch longer than what is credited inline, and escaped keys', async (t) => {
   const { ledger, uid, shop, account } = await fixture(t, 'memory')
-  // 2,048 sales are credited on the calling thread, the rest on Tokio.
+  // Credited 2,048 at a time, with a turn of the event loop between.
   const n = 2100
   const keys = Array.from({ length: n }, (_, i) => uid(`long-${i}`))
   keys[5] = uid('quote "and" back\\slash')
@@ -131,6 +131,23 @@ test('creditChangeColumns: a batch longer than what is credited inline, and esca
   assert.equal(batch.get(n - 1).tx.balancesAfter[account], 10 * n)
   assert.equal((await ledger.balanceIn(account, 'USD')).available, 10 * n)
   assert.equal((await ledger.verify()).ok, true)
+})
+
+test('creditChangeColumns: the event loop runs between the slices of a long batch', async (t) => {
+  const { ledger, uid, shop, account } = await fixture(t, 'memory')
+  const keys = Array.from({ length: 5000 }, (_, i) => uid(`s-${i}`))
+  let finished = false
+  const call = ledger.creditChangeColumns({ keys, vendor: shop.id, account, total: '0.90', tendered: '1.00' })
+  call.then(() => {
+    finished = true
+  })
+  // A callback queued after the call runs while the batch is still going.
+  const during = await new Promise((resolve) => setImmediate(() => resolve(finished)))
+  assert.equal(during, false)
+  const batch = await call
+  assert.equal(batch.length, 5000)
+  assert.equal(batch.totalPoints, 50_000)
+  assert.equal((await ledger.balanceIn(account, 'USD')).available, 50_000)
 })
 
 test('creditChangeColumns: a number for money is a TypeError and nothing is written', async (t) => {

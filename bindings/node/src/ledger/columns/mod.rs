@@ -15,29 +15,20 @@
 //! unknown vendor, too little cash, ...) is refused alone, writes nothing,
 //! and its typed error is reported at its index while the others go on.
 
+mod job;
 mod parse;
 mod result;
 
-use napi::Env;
 use napi_derive::napi;
 use serde_json::{json, Map};
 
+pub use job::ColumnsJob;
 pub use result::CreditBatch;
 
 use super::Ledger;
 use crate::errors::envelope;
-use crate::run::{run, Js};
+use job::{SliceEnded, SLICE};
 use parse::Batch;
-
-/// How many sales a call credits on the calling thread before the rest of
-/// its batch moves to the Tokio runtime. The in-memory store answers
-/// without waiting, so a batch is worked through at once, like a single
-/// call (`src/run.rs`); crediting on the JavaScript thread instead of a
-/// worker measured about 10 points closer to the core's own rate
-/// (benches/README.md). The cap bounds how long the event loop is held
-/// (a few milliseconds); a SQL store moves to the runtime at its first
-/// wait anyway.
-const INLINE_SALES: usize = 2_048;
 
 /// The envelope of a refused request, its index among the details.
 fn refused(error: &dcms_core::Error, index: usize) -> String {
@@ -53,19 +44,17 @@ impl Ledger {
     /// at its index in the result; the others go on. A value of the wrong
     /// JavaScript type (a number for money) is a `TypeError` for the whole
     /// call, before anything is written. When the store answers at once (in
-    /// memory) the first 2,048 sales are credited on the calling thread, as
-    /// a single call is; the rest, and every wait on a SQL store, run on
-    /// the Tokio runtime.
+    /// memory) the sales are credited on the calling thread, as a single
+    /// call is, 2,048 at a time with a turn of the event loop between;
+    /// from the first wait on a SQL store on, on the Tokio runtime.
     #[napi(
         ts_args_type = "batch: CreditChangeColumns",
         ts_return_type = "Promise<CreditBatch>"
     )]
-    pub fn credit_change_columns<'env>(
-        &self,
-        env: &'env Env,
-        batch: String,
-    ) -> napi::Result<Js<'env, CreditBatch>> {
+    pub fn credit_change_columns(&self, batch: String) -> ColumnsJob {
         let ledger = self.inner.clone();
+        let ended = SliceEnded::default();
+        let pause = ended.clone();
         // Parsed in place: the sales' strings borrow from `batch`, which the
         // future owns. The type checks all come before the first credit, so
         // a TypeError writes nothing.
@@ -75,9 +64,8 @@ impl Ledger {
             // One request, rewritten in place for each sale.
             let mut slot = None;
             for i in 0..sales.len() {
-                if i == INLINE_SALES {
-                    // Pending once: `run` hands the rest to the runtime.
-                    tokio::task::yield_now().await;
+                if i > 0 && i % SLICE == 0 {
+                    pause.pause().await;
                 }
                 let outcome = match sales.fill(i, &mut slot) {
                     Some(Ok(req)) => ledger.credit_change(req).await.map_err(|e| refused(&e, i)),
@@ -88,6 +76,6 @@ impl Ledger {
             }
             Ok(out)
         };
-        run(env, credits)
+        ColumnsJob::new(Box::pin(credits), ended)
     }
 }
