@@ -7,7 +7,9 @@
 //! columns (`JSON.stringify` in V8 and serde here cost a small part of a
 //! napi property read per field), parsed in place (`parse.rs`), and the
 //! result is one `CreditBatch` of compact columns whose per-sale details
-//! are rebuilt only when asked for (`result.rs`).
+//! are rebuilt only when asked for (`result.rs`). The sales are credited
+//! on the JavaScript thread in slices, the event loop getting a turn
+//! between them (`job.rs`).
 //!
 //! The rules are those of `creditChange`: money is a decimal string (a JSON
 //! number for an amount is a `TypeError`, for the whole call, before

@@ -81,7 +81,7 @@ impl CreditBatch {
         }
     }
 
-    /// The position of `i` in a side table sorted by index.
+    /// Sale `i`'s entry in a side table sorted by index, if it has one.
     fn find<T>(table: &[(u32, T)], i: u32) -> Option<&T> {
         table
             .binary_search_by_key(&i, |(at, _)| *at)
