@@ -8,15 +8,17 @@
 # Node major version, so a second run reuses it), builds the addon with
 # @napi-rs/cli (dev profile; Cargo's own cache under the target dir makes a
 # rebuild incremental), then runs:
-#   - node --test: every operation and error code on the in-memory, SQLite
-#     and PostgreSQL stores, 200 concurrent transfers, statements, the
-#     examples and the shared vectors (tests/vectors);
+#   - node --test: every operation and error code on the in-memory, SQLite,
+#     PostgreSQL and MySQL/MariaDB stores, 200 concurrent transfers,
+#     statements, journal rows, the examples and the shared vectors
+#     (tests/vectors);
 #   - tsc --noEmit over examples/node (the TypeScript examples against the
 #     generated index.d.ts).
 # Exits non-zero when any step fails.
 #
-# Environment: DCMS_TEST_POSTGRES_URL (missing -> the PostgreSQL tests are
-# skipped, or failed when DCMS_REQUIRE_SERVERS=1), CARGO_TARGET_DIR.
+# Environment: DCMS_TEST_POSTGRES_URL and DCMS_TEST_MYSQL_URL (missing ->
+# that server's tests are skipped, or failed when DCMS_REQUIRE_SERVERS=1),
+# CARGO_TARGET_DIR.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

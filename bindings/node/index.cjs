@@ -58,7 +58,7 @@ function iterable(history) {
 }
 
 // Methods that are not plain Promise-returning calls.
-const SPECIAL = new Set(['constructor', 'history', 'closeMonth'])
+const SPECIAL = new Set(['constructor', 'history', 'closeMonth', 'creditChangeColumns'])
 
 function wrapPrototype(Class) {
   const proto = Class.prototype
@@ -86,22 +86,31 @@ native.Ledger.prototype.closeMonth = convertingAsync(async function (...args) {
 
 // creditChangeColumns: the batch crosses as one JSON string (one napi
 // string read instead of a property read per field; see
-// src/ledger/columns.rs). JSON.stringify throws a TypeError on a bigint or
+// src/ledger/columns/). JSON.stringify throws a TypeError on a bigint or
 // a cycle; a number for money stays a number in the JSON, and the addon
-// refuses it with a TypeError.
+// refuses it with a TypeError. The addon returns a job that credits the
+// sales here, on this thread, a slice of them per `step()`; between slices
+// the event loop gets a turn. A step that has to wait on a SQL store hands
+// back a Promise of the rest instead (src/ledger/columns/job.rs).
 const nativeColumns = native.Ledger.prototype.creditChangeColumns
-native.Ledger.prototype.creditChangeColumns = function (batch) {
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+native.Ledger.prototype.creditChangeColumns = convertingAsync(async function (batch) {
   if (batch === null || typeof batch !== 'object' || Array.isArray(batch)) {
-    return Promise.reject(new TypeError('creditChangeColumns takes one object of columns'))
+    throw new TypeError('creditChangeColumns takes one object of columns')
   }
   let text
   try {
     text = JSON.stringify(batch)
   } catch (e) {
-    return Promise.reject(e instanceof TypeError ? e : new TypeError(String(e)))
+    throw e instanceof TypeError ? e : new TypeError(String(e))
   }
-  return nativeColumns.call(this, text)
-}
+  const job = nativeColumns.call(this, text)
+  for (;;) {
+    const done = job.step()
+    if (done !== null && done !== undefined) return done
+    await turn()
+  }
+})
 
 // A CreditBatch's errors come out as DcmsErrors.
 const batchProto = native.CreditBatch.prototype
@@ -162,6 +171,7 @@ module.exports = {
   ChangeCredited: native.ChangeCredited,
   Appended: native.Appended,
   CreditBatch: native.CreditBatch,
+  ColumnsJob: native.ColumnsJob,
   History: native.History,
   DcmsError: errors.DcmsError,
   InsufficientPointsError: errors.InsufficientPointsError,

@@ -14,6 +14,7 @@ export const {
   ChangeCredited,
   Appended,
   CreditBatch,
+  ColumnsJob,
   History,
   DcmsError,
   InsufficientPointsError,

@@ -15,6 +15,7 @@
 //! even an in-memory ledger never holds the event loop for long.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use napi::bindgen_prelude::{within_runtime_if_available, Either, PromiseRaw, ToNapiValue};
@@ -30,13 +31,19 @@ where
     F: Future<Output = napi::Result<T>> + Send + 'static,
 {
     let mut fut = Box::pin(fut);
-    // A no-op waker is enough for this first poll: if the future is not
-    // done, the runtime polls it again at once with its own waker.
-    let mut cx = Context::from_waker(Waker::noop());
-    match within_runtime_if_available(|| fut.as_mut().poll(&mut cx)) {
+    match poll_here(&mut fut) {
         Poll::Ready(result) => result.map(Either::A),
         Poll::Pending => env.spawn_future(fut).map(Either::B),
     }
+}
+
+/// Polls `fut` once on the calling thread, inside the Tokio runtime's
+/// context. A no-op waker is enough: a future that is not done is either
+/// handed to the runtime, which polls it again at once with its own
+/// waker, or polled here again later (`creditChangeColumns`' slices).
+pub(crate) fn poll_here<F: Future + ?Sized>(fut: &mut Pin<Box<F>>) -> Poll<F::Output> {
+    let mut cx = Context::from_waker(Waker::noop());
+    within_runtime_if_available(|| fut.as_mut().poll(&mut cx))
 }
 
 /// Runs `fut` on the Tokio runtime from the start (long reads and renders).

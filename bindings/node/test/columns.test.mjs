@@ -34,6 +34,13 @@ for (const backend of BACKENDS) {
       assert.ok(ids[0] > 0 && ids[1] > ids[0])
       assert.equal(ids[2], 0) // no change, nothing credited
       assert.equal(batch.get(2).tx, null)
+      // Its quote is kept although no transaction holds it.
+      assert.deepEqual(
+        [batch.get(2).quote.change, batch.get(2).quote.credit, batch.get(2).points, batch.get(2).replayed],
+        ['0.00', '0.00', 0, false],
+      )
+      assert.equal(batch.get(3), null)
+      assert.equal(batch.error(3), null)
       assert.equal(batch.error(0), null)
       const first = batch.get(0)
       assert.ok(first instanceof dcms.ChangeCredited)
@@ -43,6 +50,13 @@ for (const backend of BACKENDS) {
       assert.equal(first.quote.handBack, '0.00')
       assert.equal(batch.get(1).tx.receiptNo, undefined)
       assert.deepEqual(await ledger.transaction(ids[1]), batch.get(1).tx)
+      // get(i) rebuilds what creditChange itself returns for that sale.
+      const single = await ledger.creditChange(keys[0], shop.id, account, '0.90', '1.00', {
+        storeId: 'S1',
+        receiptNo: 'r1',
+      })
+      assert.equal(single.replayed, true)
+      assert.deepEqual({ ...first.toJSON(), replayed: true }, single.toJSON())
       assert.match(inspect(batch), /CreditBatch \{ length: 3/)
       // Same keys again: replayed, nothing new written.
       const again = await ledger.creditChangeColumns({
@@ -97,6 +111,44 @@ for (const backend of BACKENDS) {
     })
   })
 }
+
+test('creditChangeColumns: a batch longer than what is credited inline, and escaped keys', async (t) => {
+  const { ledger, uid, shop, account } = await fixture(t, 'memory')
+  // Credited 2,048 at a time, with a turn of the event loop between.
+  const n = 2100
+  const keys = Array.from({ length: n }, (_, i) => uid(`long-${i}`))
+  keys[5] = uid('quote "and" back\\slash')
+  keys[2090] = uid('клавиша ☕')
+  const batch = await ledger.creditChangeColumns({ keys, vendor: shop.id, account, total: '0.90', tendered: '1.00' })
+  assert.equal(batch.length, n)
+  assert.equal(batch.failed, 0)
+  assert.equal(batch.totalPoints, 10 * n)
+  assert.ok(batch.points.every((p) => p === 10))
+  const ids = [...batch.txIds]
+  assert.ok(ids.every((id, i) => i === 0 || id === ids[i - 1] + 1))
+  assert.equal(batch.get(5).tx.key, keys[5])
+  assert.equal(batch.get(2090).tx.key, keys[2090])
+  assert.equal(batch.get(n - 1).tx.balancesAfter[account], 10 * n)
+  assert.equal((await ledger.balanceIn(account, 'USD')).available, 10 * n)
+  assert.equal((await ledger.verify()).ok, true)
+})
+
+test('creditChangeColumns: the event loop runs between the slices of a long batch', async (t) => {
+  const { ledger, uid, shop, account } = await fixture(t, 'memory')
+  const keys = Array.from({ length: 5000 }, (_, i) => uid(`s-${i}`))
+  let finished = false
+  const call = ledger.creditChangeColumns({ keys, vendor: shop.id, account, total: '0.90', tendered: '1.00' })
+  call.then(() => {
+    finished = true
+  })
+  // A callback queued after the call runs while the batch is still going.
+  const during = await new Promise((resolve) => setImmediate(() => resolve(finished)))
+  assert.equal(during, false)
+  const batch = await call
+  assert.equal(batch.length, 5000)
+  assert.equal(batch.totalPoints, 50_000)
+  assert.equal((await ledger.balanceIn(account, 'USD')).available, 50_000)
+})
 
 test('creditChangeColumns: a number for money is a TypeError and nothing is written', async (t) => {
   const { ledger, uid, shop, account } = await fixture(t, 'memory')

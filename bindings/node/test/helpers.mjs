@@ -1,7 +1,10 @@
 // Shared by the tests: a ledger on each backend, unique names, and the
-// server URL rule of the Python tests' conftest (DCMS_TEST_POSTGRES_URL
-// missing: the PostgreSQL runs are skipped, or fail when
-// DCMS_REQUIRE_SERVERS=1, as the README's test command sets it).
+// server URL rule of the Python tests' conftest (DCMS_TEST_POSTGRES_URL or
+// DCMS_TEST_MYSQL_URL missing: that server's runs are skipped, or fail
+// when DCMS_REQUIRE_SERVERS=1, as the README's test command sets it).
+// The servers' databases are shared by every run (and by the Python
+// tests), so every vendor, account and key a test makes carries a random
+// per-run prefix (`uidMaker`), and reads filter on them.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +14,10 @@ import * as dcms from '../index.mjs'
 
 export { dcms }
 
-export const BACKENDS = ['memory', 'sqlite', 'postgres']
+export const BACKENDS = ['memory', 'sqlite', 'postgres', 'mysql']
+
+/** The variable holding each server backend's URL. */
+const SERVER_URLS = { postgres: 'DCMS_TEST_POSTGRES_URL', mysql: 'DCMS_TEST_MYSQL_URL' }
 
 /** A fresh temporary directory, removed when the process exits. */
 export function tempDir() {
@@ -37,9 +43,11 @@ export function serverUrl(name) {
 export async function openBackend(t, backend, options = {}) {
   if (backend === 'memory') return dcms.open(null, options)
   if (backend === 'sqlite') return dcms.open(path.join(tempDir(), 'ledger.db'), options)
-  const url = serverUrl('DCMS_TEST_POSTGRES_URL')
+  const name = SERVER_URLS[backend]
+  if (name === undefined) throw new Error(`no such backend: ${backend}`)
+  const url = serverUrl(name)
   if (url === null) {
-    t.skip('DCMS_TEST_POSTGRES_URL is not set')
+    t.skip(`${name} is not set`)
     return null
   }
   return dcms.open(url, options)

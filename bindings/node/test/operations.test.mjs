@@ -1,5 +1,5 @@
-// Every ledger operation, on the in-memory store, a fresh SQLite file and
-// PostgreSQL (DCMS_TEST_POSTGRES_URL).
+// Every ledger operation, on the in-memory store, a fresh SQLite file,
+// PostgreSQL (DCMS_TEST_POSTGRES_URL) and MySQL/MariaDB (DCMS_TEST_MYSQL_URL).
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 

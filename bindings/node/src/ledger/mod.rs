@@ -4,6 +4,7 @@
 //! core call on the Tokio runtime, and converts the result back.
 
 mod accounts;
+mod analytics;
 mod batch;
 mod columns;
 mod config;

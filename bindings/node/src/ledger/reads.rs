@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use dcms_core::AccountRef;
+use napi::bindgen_prelude::{BigInt, Either, Either3};
 use napi::Env;
 use napi_derive::napi;
 
@@ -11,6 +13,14 @@ use crate::errors::CoreResult;
 use crate::history::History;
 use crate::run::{run, spawn, Js};
 use crate::types::{Balance, ChangeQuote, Transaction, VerifyReport};
+
+/// A transaction given as an object: only its `id` is read.
+#[napi(object, object_to_js = false)]
+pub struct TxIdOf {
+    /// The transaction id.
+    #[napi(ts_type = "TxRef")]
+    pub id: TxRef,
+}
 
 /// Where `history` starts and what it lists.
 #[napi(object)]
@@ -125,6 +135,34 @@ impl Ledger {
         let id = tx_id(id)?;
         run(env, async move {
             Ok(Transaction::from(&ledger.transaction(id).await.js()?))
+        })
+    }
+
+    /// The points transaction `tx` (its id, or a `Transaction` whose `id`
+    /// is read) moved on `account` (e.g. `"customer:482137:USD"`), 0 when
+    /// not involved: Python's `Transaction.points_for`. The transaction is
+    /// read from the journal by id, since JavaScript transactions are plain
+    /// objects; a malformed account is `invalid_input`.
+    #[napi(
+        ts_args_type = "tx: TxRef | Pick<Transaction, 'id'>, account: string",
+        ts_return_type = "Promise<PointCount>"
+    )]
+    pub fn points_for<'env>(
+        &self,
+        env: &'env Env,
+        tx: Either3<f64, BigInt, TxIdOf>,
+        account: String,
+    ) -> napi::Result<Js<'env, PointCount>> {
+        let ledger = self.inner.clone();
+        let id = tx_id(match tx {
+            Either3::A(n) => Either::A(n),
+            Either3::B(b) => Either::B(b),
+            Either3::C(t) => t.id,
+        })?;
+        let account = AccountRef::parse(&account).js()?;
+        run(env, async move {
+            let t = ledger.transaction(id).await.js()?;
+            Ok(count(t.points_for(&account)))
         })
     }
 

@@ -29,7 +29,7 @@ pub struct CloseMonthOptions {
     pub kms_key_id: Option<String>,
 }
 
-/// The time zone option of customer statements.
+/// The time zone option of customer statements and `journalRows`.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
 pub struct ZoneOptions {

@@ -4,12 +4,15 @@
 //! statement is the exception: a class, because `statementRows` takes it
 //! back.
 
+mod journal;
 mod quote;
 mod report;
 mod statement;
 mod transaction;
 mod vendor;
 
+pub(crate) use journal::rows_of;
+pub use journal::JournalRow;
 pub use quote::{ChangeCredited, ChangeQuote};
 pub use report::{ExpiringPoints, ExpiryReport, VerifyReport};
 pub use statement::{CloseFailure, CloseReport, Statement, StatementRow, VendorClose};
