@@ -27,13 +27,20 @@ pub(super) struct Embedded {
     pub glyphs: Vec<u16>,
     /// The subset font file, zlib-compressed.
     pub file: Vec<u8>,
-    /// The glyph widths, in subset order.
+    /// The glyph widths, in subset order, in thousandths of an em (PDF
+    /// glyph space). Like every float in this module, a font or page
+    /// measure for pdf-writer, never money.
     pub widths: Vec<f32>,
     /// The ToUnicode CMap, zlib-compressed.
     pub to_unicode: Vec<u8>,
+    /// The font's ascent, in thousandths of an em.
     pub ascent: f32,
+    /// The font's descent (negative), in thousandths of an em.
     pub descent: f32,
+    /// The height of capital letters, in thousandths of an em.
     pub cap_height: f32,
+    /// The font's bounding box (x min, y min, x max, y max), in
+    /// thousandths of an em.
     pub bbox: [f32; 4],
 }
 

@@ -74,86 +74,70 @@ pub fn env_or_skip(test: &str, names: &[&str]) -> Option<Vec<String>> {
     None
 }
 
-/// A fresh PostgreSQL database URL, or None when not configured.
-pub async fn postgres_db() -> Option<String> {
-    use sqlx::Connection;
-    let admin = env_or_skip("the PostgreSQL server tests", &["DCMS_TEST_POSTGRES_URL"])?.remove(0);
-    let name = unique("dcms_srv_");
-    let mut c = sqlx::postgres::PgConnection::connect(&admin)
-        .await
-        .expect("connect to PostgreSQL");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "CREATE DATABASE {name} TEMPLATE template0"
-    )))
-    .execute(&mut c)
-    .await
-    .expect("create the test database");
-    let _ = c.close().await;
-    let (base, _) = admin.rsplit_once('/').expect("a URL ending in /database");
-    Some(format!("{base}/{name}"))
+/// The engine's admin URL variable and how it makes a database.
+fn engine(db: Db) -> Option<(&'static str, &'static str, &'static str)> {
+    match db {
+        Db::Sqlite => None,
+        Db::Postgres => Some((
+            "DCMS_TEST_POSTGRES_URL",
+            "the PostgreSQL server tests",
+            "TEMPLATE template0",
+        )),
+        Db::Mysql => Some((
+            "DCMS_TEST_MYSQL_URL",
+            "the MariaDB server tests",
+            "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+        )),
+    }
 }
 
-/// A fresh MariaDB/MySQL database URL, or None when not configured.
-pub async fn mysql_db() -> Option<String> {
+/// Runs one statement on the server behind `admin` (a PostgreSQL or MySQL URL).
+async fn admin_sql(admin: &str, sql: String) -> Result<(), sqlx::Error> {
     use sqlx::Connection;
-    let admin = env_or_skip("the MariaDB server tests", &["DCMS_TEST_MYSQL_URL"])?.remove(0);
-    let name = unique("dcms_srv_");
-    let mut c = sqlx::mysql::MySqlConnection::connect(&admin)
-        .await
-        .expect("connect to MariaDB");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-    )))
-    .execute(&mut c)
-    .await
-    .expect("create the test database");
-    let _ = c.close().await;
-    let (base, _) = admin.rsplit_once('/').expect("a URL ending in /database");
-    Some(format!("{base}/{name}"))
+    let sql = sqlx::AssertSqlSafe(sql);
+    if admin.starts_with("postgres") {
+        let mut c = sqlx::postgres::PgConnection::connect(admin).await?;
+        sqlx::raw_sql(sql).execute(&mut c).await?;
+        c.close().await
+    } else {
+        let mut c = sqlx::mysql::MySqlConnection::connect(admin).await?;
+        sqlx::raw_sql(sql).execute(&mut c).await?;
+        c.close().await
+    }
 }
 
 /// The database URL of a fresh database on `db` (None for SQLite, which the
 /// server keeps in its data folder), or Err(()) when that engine is not
 /// configured and the test is skipped.
 pub async fn fresh_db(db: Db) -> Result<Option<String>, ()> {
-    match db {
-        Db::Sqlite => Ok(None),
-        Db::Postgres => postgres_db().await.map(Some).ok_or(()),
-        Db::Mysql => mysql_db().await.map(Some).ok_or(()),
-    }
+    let Some((var, what, options)) = engine(db) else {
+        return Ok(None);
+    };
+    let admin = env_or_skip(what, &[var]).ok_or(())?.remove(0);
+    let name = unique("dcms_srv_");
+    admin_sql(&admin, format!("CREATE DATABASE {name} {options}"))
+        .await
+        .expect("create the test database");
+    let (base, _) = admin.rsplit_once('/').expect("a URL ending in /database");
+    Ok(Some(format!("{base}/{name}")))
 }
 
 /// Drops a database `fresh_db` made (best effort: a leftover is harmless).
 async fn drop_db(url: &str) {
-    use sqlx::Connection;
     let Some((_, name)) = url.rsplit_once('/') else {
         return;
     };
-    if url.starts_with("postgres") {
-        let Ok(admin) = std::env::var("DCMS_TEST_POSTGRES_URL") else {
-            return;
-        };
-        if let Ok(mut c) = sqlx::postgres::PgConnection::connect(&admin).await {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut c)
-            .await;
-            let _ = c.close().await;
-        }
+    let (db, force) = if url.starts_with("postgres") {
+        (Db::Postgres, " WITH (FORCE)")
     } else if url.starts_with("mysql") {
-        let Ok(admin) = std::env::var("DCMS_TEST_MYSQL_URL") else {
-            return;
-        };
-        if let Ok(mut c) = sqlx::mysql::MySqlConnection::connect(&admin).await {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}"
-            )))
-            .execute(&mut c)
-            .await;
-            let _ = c.close().await;
-        }
-    }
+        (Db::Mysql, "")
+    } else {
+        return;
+    };
+    let Some(admin) = engine(db).and_then(|(var, _, _)| std::env::var(var).ok()) else {
+        return;
+    };
+    let _ = admin_sql(&admin, format!("DROP DATABASE IF EXISTS {name}{force}")).await;
 }
 
 /// A running server.
