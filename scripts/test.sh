@@ -12,6 +12,9 @@ export DCMS_CACHE="${DCMS_CACHE:-$HOME/.cache/dcms}"
 # A test that needs a server fails (never skips) when it is not reachable.
 export DCMS_REQUIRE_SERVERS=1
 export CARGO_TERM_COLOR=never
+# A test run builds each crate once: incremental caches would only take disk
+# (several GB over the ways the tree is built).
+export CARGO_INCREMENTAL=0
 LOG_DIR="$DCMS_CACHE/test-logs"
 mkdir -p "$LOG_DIR"
 rm -f "$LOG_DIR"/*.log
