@@ -46,6 +46,9 @@ async fn guarded(kind: Kind) {
         format!("INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES ({}, 9, 'vendor:nobody:USD', 0, 'adjustment', 0)", tx.id.0),
         // A posting of a transaction that does not exist.
         "INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES (987654321, 0, 'vendor:v:USD', 0, 'adjustment', 0)".to_string(),
+        // Several postings at once, one of them naming no transaction
+        // (PostgreSQL checks the statement's postings as a set).
+        format!("INSERT INTO dcms_postings (tx_id, leg, account, points, kind, at_ns) VALUES ({0}, 90, 'vendor:v:USD', 0, 'adjustment', 0), ({0}, 91, 'vendor:v:USD', 0, 'adjustment', 0), (987654321, 0, 'vendor:v:USD', 0, 'adjustment', 0)", tx.id.0),
     ];
     for sql in refused {
         let outcome = sqlx::raw_sql(AssertSqlSafe(sql.clone()))
