@@ -109,7 +109,7 @@ async fn admin_sql(admin: &str, sql: String) -> Result<(), sqlx::Error> {
 /// The database URL of a fresh database on `db` (None for SQLite, which the
 /// server keeps in its data folder), or Err(()) when that engine is not
 /// configured and the test is skipped.
-pub async fn fresh_db(db: Db) -> Result<Option<String>, ()> {
+async fn fresh_db(db: Db) -> Result<Option<String>, ()> {
     let Some((var, what, options)) = engine(db) else {
         return Ok(None);
     };
