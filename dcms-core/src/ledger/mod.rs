@@ -15,6 +15,8 @@ mod vendor_cache;
 mod verify;
 mod writes;
 
+pub(crate) use writes::new_tx;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

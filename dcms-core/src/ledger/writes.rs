@@ -44,7 +44,7 @@ fn check_memo(field: &'static str, text: &str) -> Result<()> {
 }
 
 /// A transaction skeleton with the fields every kind shares.
-fn new_tx(
+pub(crate) fn new_tx(
     key: &str,
     fingerprint: String,
     kind: TxKind,

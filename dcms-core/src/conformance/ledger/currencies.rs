@@ -8,7 +8,7 @@ use super::{jpy, usd, Fixture};
 use crate::calendar::Month;
 use crate::error::Error;
 use crate::ids::{AccountRef, PosRef};
-use crate::ledger::{CreditChange, HoldRequest, Redeem};
+use crate::ledger::{new_tx, CreditChange, HoldRequest, Redeem};
 use crate::statement::{customer_statements, vendor_statement};
 use crate::transaction::{NewTransaction, Posting, TxKind};
 
@@ -243,20 +243,15 @@ pub(super) async fn expired_holds_free_themselves(f: Fixture) {
 
 /// A transaction appended to the store directly, with the legs given.
 fn raw_transaction(f: &Fixture, key: &str, postings: Vec<Posting>) -> NewTransaction {
-    NewTransaction {
-        key: key.into(),
-        fingerprint: format!("raw/{key}"),
-        kind: TxKind::Adjustment,
+    let mut tx = new_tx(
+        key,
+        format!("raw/{key}"),
+        TxKind::Adjustment,
+        f.now(),
         postings,
-        vendor: None,
-        pos: PosRef::default(),
-        cash: None,
-        closes: None,
-        expires_at: None,
-        memo: Some("conformance".into()),
-        at: f.now(),
-        daily_cap: None,
-    }
+    );
+    tx.memo = Some("conformance".into());
+    tx
 }
 
 /// The store itself refuses legs that mix currencies or do not sum to zero,
