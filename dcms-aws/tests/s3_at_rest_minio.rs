@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use common::minio::{self, Minio};
+use common::raw_s3_client;
 use dcms_aws::{AwsSettings, S3ObjectStore};
 use dcms_core::conformance::objects::{self, AtRest, Kms};
 use dcms_core::ObjectStore;
@@ -46,20 +46,7 @@ async fn s3_store(endpoint: &str) -> S3ObjectStore {
 }
 
 async fn create_bucket(endpoint: &str) {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(minio::REGION))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new(
-            minio::USER,
-            minio::PASSWORD,
-            None,
-            None,
-            "test",
-        ))
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
+    raw_s3_client(endpoint, minio::REGION, minio::USER, minio::PASSWORD)
         .create_bucket()
         .bucket(BUCKET)
         .send()

@@ -9,7 +9,6 @@ mod common;
 
 use std::time::Duration;
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::types::ServerSideEncryption;
 use common::{env_or_skip, unique, S3Env};
 use dcms_aws::{AwsSettings, S3ObjectStore};
@@ -24,24 +23,6 @@ async fn store(env: &S3Env, prefix: &str) -> S3ObjectStore {
         .build()
         .await
         .unwrap()
-}
-
-/// A client built without any of our code, to check what S3 really holds.
-fn raw_client(env: &S3Env) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(env.region.clone()))
-        .endpoint_url(&env.endpoint)
-        .credentials_provider(Credentials::new(
-            &env.access_key,
-            &env.secret_key,
-            None,
-            None,
-            "test",
-        ))
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
 }
 
 fn kms_key_id() -> Option<String> {
@@ -64,7 +45,7 @@ async fn s3_store_passes_object_conformance_and_encrypts_every_object() {
     objects::run_all(&store, kms_case, None).await;
 
     // Every object the suite wrote, as S3 itself reports it.
-    let raw = raw_client(&env);
+    let raw = env.raw_client();
     let mut pages = raw
         .list_objects_v2()
         .bucket(&env.bucket)

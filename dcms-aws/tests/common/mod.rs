@@ -6,8 +6,10 @@
 #![allow(dead_code)] // each test file uses part of this
 
 pub mod minio;
+mod s3_env;
 
-use dcms_aws::AwsSettings;
+#[allow(unused_imports)] // each test file uses part of this
+pub use s3_env::{raw_s3_client, S3Env};
 
 /// The values of `names`, or None (after printing SKIPPED) when one is unset.
 pub fn env_or_skip(test: &str, names: &[&str]) -> Option<Vec<String>> {
@@ -40,42 +42,11 @@ pub fn env_or_skip(test: &str, names: &[&str]) -> Option<Vec<String>> {
     None
 }
 
-/// The MinIO (or other S3) server of the test environment.
-pub struct S3Env {
-    pub endpoint: String,
-    pub bucket: String,
-    pub access_key: String,
-    pub secret_key: String,
-    pub region: String,
-}
-
 impl S3Env {
+    /// The server of the test environment, or None (skipped) when its
+    /// variables are unset.
     pub fn from_env(test: &str) -> Option<Self> {
-        let v = env_or_skip(
-            test,
-            &[
-                "DCMS_TEST_S3_ENDPOINT",
-                "DCMS_TEST_S3_BUCKET",
-                "DCMS_TEST_S3_ACCESS_KEY",
-                "DCMS_TEST_S3_SECRET_KEY",
-                "DCMS_TEST_S3_REGION",
-            ],
-        )?;
-        let [endpoint, bucket, access_key, secret_key, region] = <[String; 5]>::try_from(v).ok()?;
-        Some(S3Env {
-            endpoint,
-            bucket,
-            access_key,
-            secret_key,
-            region,
-        })
-    }
-
-    pub fn settings(&self) -> AwsSettings {
-        AwsSettings::new()
-            .region(&self.region)
-            .endpoint_url(&self.endpoint)
-            .static_credentials(&self.access_key, &self.secret_key)
+        env_or_skip(test, &Self::VARS).and_then(Self::from_values)
     }
 }
 

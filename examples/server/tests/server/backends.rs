@@ -61,54 +61,16 @@ async fn close(s: &Server, vendor: &str, month: &str) -> Value {
 
 // --- S3 -------------------------------------------------------------------
 
-/// The MinIO of the test environment.
-struct S3Env {
-    endpoint: String,
-    bucket: String,
-    access_key: String,
-    secret_key: String,
-    region: String,
-}
+// The MinIO of the test environment and a raw SDK client for it: the same
+// helper as the dcms-aws tests, included by path (test crates cannot
+// import one another).
+#[path = "../../../../dcms-aws/tests/common/s3_env.rs"]
+mod s3_env;
+use s3_env::S3Env;
 
 impl S3Env {
     fn from_env(test: &str) -> Option<S3Env> {
-        let v = env_or_skip(
-            test,
-            &[
-                "DCMS_TEST_S3_ENDPOINT",
-                "DCMS_TEST_S3_BUCKET",
-                "DCMS_TEST_S3_ACCESS_KEY",
-                "DCMS_TEST_S3_SECRET_KEY",
-                "DCMS_TEST_S3_REGION",
-            ],
-        )?;
-        let [endpoint, bucket, access_key, secret_key, region] = <[String; 5]>::try_from(v).ok()?;
-        Some(S3Env {
-            endpoint,
-            bucket,
-            access_key,
-            secret_key,
-            region,
-        })
-    }
-
-    /// A client built without the server's code, to see what S3 holds.
-    fn raw_client(&self) -> aws_sdk_s3::Client {
-        use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-        let config = aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(self.region.clone()))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new(
-                &self.access_key,
-                &self.secret_key,
-                None,
-                None,
-                "test",
-            ))
-            .force_path_style(true)
-            .build();
-        aws_sdk_s3::Client::from_conf(config)
+        env_or_skip(test, &Self::VARS).and_then(Self::from_values)
     }
 
     /// The flags and AWS environment that point the server at this S3,
