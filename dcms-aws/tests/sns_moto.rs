@@ -5,8 +5,7 @@
 
 mod common;
 
-use aws_sdk_sns::config::{BehaviorVersion, Credentials, Region};
-use common::{env_or_skip, unique};
+use common::{env_or_skip, moto_sent, raw_sns_client, unique};
 use dcms_aws::{AwsSettings, Notification, SnsNotifier};
 use dcms_core::{Error, Notifier, StatementReady, VendorId};
 
@@ -18,16 +17,6 @@ fn settings(endpoint: &str) -> AwsSettings {
         .static_credentials("test", "test")
 }
 
-fn raw_client(endpoint: &str) -> aws_sdk_sns::Client {
-    let config = aws_sdk_sns::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-        .build();
-    aws_sdk_sns::Client::from_conf(config)
-}
-
 fn statement() -> StatementReady {
     StatementReady {
         vendor: VendorId::new("corner-shop").unwrap(),
@@ -37,27 +26,6 @@ fn statement() -> StatementReady {
     }
 }
 
-/// The messages moto recorded for `topic_arn`: (message id, message, subject).
-async fn published(endpoint: &str, topic_arn: &str) -> Vec<(String, String, String)> {
-    let url = format!("{endpoint}/moto-api/data.json");
-    let text = reqwest::get(url).await.unwrap().text().await.unwrap();
-    let data: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let topics = data["sns"]["Topic"].as_array().cloned().unwrap_or_default();
-    let topic = topics
-        .iter()
-        .find(|t| t["arn"] == topic_arn)
-        .unwrap_or_else(|| panic!("moto has no topic {topic_arn}"));
-    topic["sent_notifications"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            let s = |i: usize| n[i].as_str().unwrap_or_default().to_owned();
-            (s(0), s(1), s(2))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn publishes_the_notification_json_to_the_topic() {
     let Some(v) = env_or_skip("sns publish", &["DCMS_TEST_SNS_ENDPOINT"]) else {
@@ -65,7 +33,7 @@ async fn publishes_the_notification_json_to_the_topic() {
     };
     let endpoint = &v[0];
     let name = unique("topic").replace(['/', '-'], "_");
-    let topic_arn = raw_client(endpoint)
+    let topic_arn = raw_sns_client(endpoint)
         .create_topic()
         .name(&name)
         .send()
@@ -83,7 +51,7 @@ async fn publishes_the_notification_json_to_the_topic() {
     assert!(!message_id.is_empty());
     sns.statement_ready(&statement()).await.unwrap(); // through the port
 
-    let sent = published(endpoint, &topic_arn).await;
+    let sent = moto_sent(endpoint, &topic_arn).await;
     assert_eq!(sent.len(), 2, "{sent:?}");
     let (id, message, subject) = &sent[0];
     assert_eq!(id, &message_id);

@@ -6,9 +6,12 @@
 #![allow(dead_code)] // each test file uses part of this
 
 pub mod minio;
+mod moto_sns;
 mod s3_env;
 
 #[allow(unused_imports)] // each test file uses part of this
+pub use moto_sns::{moto_sent, raw_sns_client};
+#[allow(unused_imports)]
 pub use s3_env::{raw_s3_client, S3Env};
 
 /// The values of `names`, or None (after printing SKIPPED) when one is unset.

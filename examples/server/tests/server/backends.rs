@@ -325,41 +325,24 @@ async fn the_webhook_notifier_posts_a_signed_statement_ready_on_month_close() {
 
 // --- SNS ------------------------------------------------------------------
 
+// moto's SNS: the same helper as the dcms-aws tests, included by path.
+#[path = "../../../../dcms-aws/tests/common/moto_sns.rs"]
+mod moto_sns;
+use moto_sns::{moto_sent, raw_sns_client};
+
 /// The messages moto recorded for a topic: (message, subject).
 async fn sns_published(endpoint: &str, topic_arn: &str) -> Vec<(Value, String)> {
-    let data: Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+    moto_sent(endpoint, topic_arn)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let topics = data["sns"]["Topic"].as_array().cloned().unwrap_or_default();
-    let topic = topics
-        .iter()
-        .find(|t| t["arn"] == topic_arn)
-        .unwrap_or_else(|| panic!("moto has no topic {topic_arn}"));
-    topic["sent_notifications"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| {
-            let message = serde_json::from_str(n[1].as_str().unwrap()).unwrap();
-            (message, n[2].as_str().unwrap_or_default().to_string())
-        })
+        .into_iter()
+        .map(|(_, message, subject)| (serde_json::from_str(&message).unwrap(), subject))
         .collect()
 }
 
 /// A new topic on moto (which takes any credentials and keeps everything
 /// in account 123456789012).
 async fn sns_topic(endpoint: &str) -> String {
-    use aws_sdk_sns::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_sns::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-        .build();
-    aws_sdk_sns::Client::from_conf(config)
+    raw_sns_client(endpoint)
         .create_topic()
         .name(unique("dcms-server-it-"))
         .send()
